@@ -1,0 +1,195 @@
+"""The `kneebot` command. Each sub-command imports only what it needs, so `kneebot chat`
+starts without loading Slack or Discord libraries."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, settings_from_env
+from bot.dialog_loader import DialogError, load_dialog
+from bot.engine import Engine, build_engine, default_dialog_path
+from bot.logs import configure_logging
+from bot.store import StoreUnavailable, open_store
+
+log = logging.getLogger("kneebot")
+
+
+def _store_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("conversation store (default: SQLite file)")
+    group.add_argument(
+        "--db", type=Path, dest="db_path", help="SQLite file (env KNEEBOT_DB; default kneebot.sqlite3)"
+    )
+    group.add_argument("--redis-url", help="use Redis instead, e.g. redis://localhost:6379/0 (env REDIS_URL)")
+    group.add_argument(
+        "--memory", action="store_true", default=None, help="keep conversations in memory only"
+    )
+    group.add_argument(
+        "--ttl-hours",
+        type=float,
+        help="forget idle conversations after this long (env KNEEBOT_TTL_HOURS; default 24)",
+    )
+    parser.add_argument(
+        "--dialog",
+        type=Path,
+        dest="dialog_path",
+        help="dialog YAML file (default: the shipped knee-pain dialog)",
+    )
+    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (env LOG_LEVEL)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kneebot",
+        description="A careful chat companion for pain behind the knee. Not a diagnosis; not for emergencies.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    chat = commands.add_parser("chat", help="talk to kneebot in this terminal (no tokens needed)")
+    _store_flags(chat)
+    chat.add_argument("--user", default=None, help="who is chatting (default: your login name)")
+    chat.add_argument("--record", type=Path, help="also write this session as a replayable transcript")
+
+    check = commands.add_parser("check", help="validate dialog files and report every problem")
+    check.add_argument("files", nargs="*", type=Path, help="dialog files (default: the shipped dialog)")
+
+    graph = commands.add_parser("graph", help="print the dialog as a Mermaid state diagram")
+    graph.add_argument("--dialog", type=Path, dest="dialog_path")
+
+    replay = commands.add_parser("replay", help="replay transcripts and print a pass/fail summary")
+    replay.add_argument("files", nargs="+", type=Path, help="transcript files or folders")
+    replay.add_argument("--dialog", type=Path, dest="dialog_path")
+
+    slack = commands.add_parser(
+        "slack", help="run on Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
+    )
+    _store_flags(slack)
+    slack.add_argument("--port", type=int, help="HTTP port for Slack events (env PORT; default 3000)")
+    slack.add_argument(
+        "--health-port", type=int, help="serve /healthz and /metrics on this port (env HEALTH_PORT)"
+    )
+
+    discord = commands.add_parser("discord", help="run on Discord (needs DISCORD_TOKEN)")
+    _store_flags(discord)
+    discord.add_argument(
+        "--sync-guild",
+        type=int,
+        dest="discord_guild_id",
+        help="sync the slash command to this server only, instantly (for testing)",
+    )
+    discord.add_argument(
+        "--health-port", type=int, help="serve /healthz and /metrics on this port (env HEALTH_PORT)"
+    )
+    return parser
+
+
+def make_engine(settings: Settings) -> Engine:
+    store = open_store(
+        redis_url=settings.redis_url,
+        sqlite_path=settings.db_path,
+        memory=settings.memory,
+        ttl_seconds=settings.ttl_seconds,
+    )
+    engine = build_engine(store, dialog_path=settings.dialog_path)
+    log.info(
+        "kneebot ready: dialog %s v%s, store %s", engine.dialog.id, engine.dialog.version, store.describe()
+    )
+    return engine
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    flags = {k: v for k, v in vars(args).items() if k in Settings.__dataclass_fields__}
+    return settings_from_env().with_overrides(**flags)
+
+
+def _check(files: Sequence[Path]) -> int:
+    failed = 0
+    for path in files or [default_dialog_path()]:
+        try:
+            dialog = load_dialog(path)
+        except DialogError as exc:
+            print(exc, file=sys.stderr)
+            failed += 1
+        else:
+            print(
+                f"{path}: ok ({len(dialog.questions)} questions, {len(dialog.red_flags)} red flags, "
+                f"{len(dialog.causes)} causes)"
+            )
+    return 1 if failed else 0
+
+
+def _graph(settings: Settings) -> int:
+    from bot.machine import mermaid
+
+    print(mermaid(load_dialog(settings.dialog_path or default_dialog_path())), end="")
+    return 0
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.console import run_chat
+
+    engine = make_engine(settings)
+    user = args.user or getpass.getuser()
+    if args.record:
+        from bot.transcripts.recorder import record_chat
+
+        return record_chat(engine, user=user, path=args.record)
+    return run_chat(engine, user=user)
+
+
+def _replay(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.transcripts.runner import replay_main
+
+    return replay_main(args.files, dialog_path=settings.dialog_path)
+
+
+def _slack(settings: Settings) -> int:
+    from adapters.slack import run_slack
+
+    return run_slack(settings, make_engine(settings))
+
+
+def _discord(settings: Settings) -> int:
+    from adapters.discord import run_discord
+
+    return run_discord(settings, make_engine(settings))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        quiet_default = args.command in ("chat", "check", "graph", "replay") and not args_level(args)
+        configure_logging("WARNING" if quiet_default else settings.log_level, settings.log_format)
+        if args.command == "check":
+            return _check(args.files)
+        if args.command == "graph":
+            return _graph(settings)
+        if args.command == "replay":
+            return _replay(args, settings)
+        if args.command == "chat":
+            return _chat(args, settings)
+        if args.command == "slack":
+            return _slack(settings)
+        return _discord(settings)
+    except (ConfigError, DialogError) as exc:
+        print(f"kneebot: {exc}", file=sys.stderr)
+        return 2
+    except StoreUnavailable as exc:
+        print(f"kneebot: the conversation store is unavailable: {exc}", file=sys.stderr)
+        return 3
+
+
+def args_level(args: argparse.Namespace) -> bool:
+    """True when the person asked for a log level, so the chat should show logs after all."""
+    import os
+
+    return bool(getattr(args, "log_level", None) or os.environ.get("LOG_LEVEL"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

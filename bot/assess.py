@@ -1,0 +1,92 @@
+"""Turning answers into a result: a red flag, the causes that fit, or an honest "unclear".
+
+Scoring is deliberately simple and visible in the YAML: each cause lists signs with weights,
+and a cause fits when its matched weights reach its threshold. Every fitting cause is named,
+best first; nothing is forced when none fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.dialog import Cause, Dialog, RedFlag
+from bot.messages import Finding, Result
+
+
+def fitting_causes(dialog: Dialog, answers: Mapping[str, str]) -> list[tuple[Cause, int]]:
+    """Causes whose signs reach their threshold, highest score first (file order breaks ties)."""
+    scored = []
+    for cause in dialog.causes.values():
+        score = sum(sign.weight for sign in cause.signs if sign.matches(answers))
+        if score >= cause.threshold:
+            scored.append((cause, score))
+    return sorted(scored, key=lambda pair: pair[1], reverse=True)
+
+
+def summary(dialog: Dialog, answers: Mapping[str, str]) -> tuple[str, ...]:
+    """Lines a person can show a clinician, in the order the questions are asked."""
+    lines = [dialog.labels["summary_intro"]]
+    for question in dialog.questions.values():
+        chosen = question.answer(answers.get(question.id, ""))
+        if chosen is not None and chosen.note:
+            lines.append(chosen.note)
+    return tuple(lines)
+
+
+def _base(dialog: Dialog) -> dict[str, object]:
+    return {
+        "reminder": dialog.reminder,
+        "labels": {k: v for k, v in dialog.labels.items() if isinstance(v, str)},
+    }
+
+
+def red_flag_result(dialog: Dialog, flag: RedFlag, answers: Mapping[str, str]) -> Result:
+    return Result(
+        kind="red_flag",
+        urgency=flag.urgency,
+        title=flag.title,
+        urgency_text=dialog.labels["urgency"][flag.urgency],
+        reasons=(flag.reason,),
+        advice=flag.advice,
+        summary=(*summary(dialog, answers), flag.reason),
+        red_flag=flag.id,
+        **_base(dialog),  # type: ignore[arg-type]
+    )
+
+
+def assessment(dialog: Dialog, answers: Mapping[str, str]) -> Result:
+    fits = fitting_causes(dialog, answers)
+    if not fits:
+        unclear = dialog.unclear
+        return Result(
+            kind="unclear",
+            urgency=unclear.urgency,
+            title=unclear.title,
+            urgency_text=dialog.labels["urgency"][unclear.urgency],
+            advice=unclear.advice,
+            summary=summary(dialog, answers),
+            **_base(dialog),
+        )  # type: ignore[arg-type]
+    findings = tuple(
+        Finding(
+            cause=cause.id,
+            name=cause.name,
+            about=cause.about,
+            reasons=tuple(s.reason for s in cause.signs if s.matches(answers)),
+            treatment=cause.treatment,
+        )
+        for cause, _ in fits
+    )
+    names = [f.name for f in findings]
+    template = {1: "one_cause", 2: "two_causes"}.get(len(names), "more_causes")
+    title = dialog.labels[template].format(first=names[0], second=names[-1])
+    urgency = min((cause.urgency for cause, _ in fits), key=("emergency", "urgent", "soon").index)
+    return Result(
+        kind="cause",
+        urgency=urgency,
+        title=title,
+        urgency_text=dialog.labels["urgency"][urgency],
+        findings=findings,
+        summary=summary(dialog, answers),
+        **_base(dialog),
+    )  # type: ignore[arg-type]

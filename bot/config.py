@@ -1,0 +1,106 @@
+"""All settings in one place: environment variables, overridden by command-line flags.
+
+Validated once at start-up so a typo in a port or a missing token stops the bot with a
+sentence saying which variable and what is expected, instead of failing on the first message.
+Secrets are kept out of `repr` so a settings object can never leak a token into a log.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class ConfigError(Exception):
+    """A setting that cannot work; the message names the variable and what is expected."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    dialog_path: Path | None = None
+    db_path: Path = Path("kneebot.sqlite3")
+    redis_url: str | None = field(default=None, repr=False)
+    memory: bool = False
+    ttl_hours: float = 24.0
+    log_level: str = "INFO"
+    log_format: str = "text"
+    health_port: int | None = None
+    port: int = 3000
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_api_url: str | None = None
+    discord_token: str | None = field(default=None, repr=False)
+    discord_guild_id: int | None = None
+
+    @property
+    def ttl_seconds(self) -> float:
+        return self.ttl_hours * 3600
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """Apply command-line flags; None means "not given" and keeps the environment's value."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return replace(self, **given).validated()
+
+    def validated(self) -> Settings:
+        if self.log_level.upper() not in LOG_LEVELS:
+            raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}")
+        if self.log_format not in ("text", "json"):
+            raise ConfigError(f"LOG_FORMAT must be text or json, not {self.log_format!r}")
+        for name, port in (("PORT", self.port), ("HEALTH_PORT", self.health_port)):
+            if port is not None and not 0 <= port <= 65535:
+                raise ConfigError(f"{name} must be a port number from 0 to 65535, not {port}")
+        if self.ttl_hours <= 0:
+            raise ConfigError(f"KNEEBOT_TTL_HOURS must be above 0, not {self.ttl_hours}")
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://")
+        return replace(self, log_level=self.log_level.upper())
+
+    def require(self, *names: str) -> None:
+        """Fail with one readable message listing every missing setting a command needs."""
+        missing = [n.upper() for n in names if not getattr(self, n)]
+        if missing:
+            raise ConfigError(
+                f"missing {', '.join(missing)}: set {'it' if len(missing) == 1 else 'them'} in the "
+                "environment (see deploy/.env.example)"
+            )
+
+
+def _number(env: Mapping[str, str], name: str, kind: type, default: Any) -> Any:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a {'whole ' if kind is int else ''}number, not {raw!r}") from None
+
+
+def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+
+    def text(name: str) -> str | None:
+        return env.get(name, "").strip() or None
+
+    dialog = text("KNEEBOT_DIALOG")
+    return Settings(
+        dialog_path=Path(dialog) if dialog else None,
+        db_path=Path(text("KNEEBOT_DB") or "kneebot.sqlite3"),
+        redis_url=text("REDIS_URL"),
+        ttl_hours=_number(env, "KNEEBOT_TTL_HOURS", float, 24.0),
+        log_level=text("LOG_LEVEL") or "INFO",
+        log_format=(text("LOG_FORMAT") or "text").lower(),
+        health_port=_number(env, "HEALTH_PORT", int, None),
+        port=_number(env, "PORT", int, 3000),
+        slack_bot_token=text("SLACK_BOT_TOKEN"),
+        slack_app_token=text("SLACK_APP_TOKEN"),
+        slack_signing_secret=text("SLACK_SIGNING_SECRET"),
+        slack_api_url=text("SLACK_API_URL"),
+        discord_token=text("DISCORD_TOKEN"),
+        discord_guild_id=_number(env, "DISCORD_GUILD_ID", int, None),
+    ).validated()

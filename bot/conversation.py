@@ -1,0 +1,41 @@
+"""A conversation is plain data: which dialog, where it stands, what the person answered.
+
+Kept deliberately small (a state name, a dict of answers, a compact history for `back`) so
+that one shared `transitions` machine can step any number of them and a stored conversation
+stays well under 2 KB.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(eq=False, kw_only=True)
+class Conversation:
+    """One person's check, as stored between turns.
+
+    `history` holds one entry per question the person answered, `[state, [answer keys added
+    in that turn]]`, so `back` can undo exactly one turn, including facts picked up in passing.
+    `step` counts turns that changed the state; a button carries the step it was drawn at, so a
+    click on an older copy of the question is recognised as stale.
+    """
+
+    key: str
+    user: str
+    dialog: str
+    version: int
+    state: str
+    answers: dict[str, str] = field(default_factory=dict)
+    history: list[list[Any]] = field(default_factory=list)
+    step: int = 0
+    started_at: float = 0.0
+    updated_at: float = 0.0
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Conversation:
+        return cls(**json.loads(raw))

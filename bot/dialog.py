@@ -1,0 +1,142 @@
+"""The dialog as typed, immutable data: what `dialogs/*.yaml` says, checked and resolved.
+
+Nothing here reads files or knows YAML; `bot.dialog_loader` builds these objects. The engine,
+the input reader and the result builder only ever see this form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.messages import Urgency
+
+ASSESS = "assess"
+"""The state where the questions end and the answers are weighed against the causes."""
+
+COMMANDS = ("help", "back", "restart", "stop", "forget")
+YES_NO = ("yes", "no", "unsure")
+REQUIRED_MESSAGES = (
+    "greeting",
+    "help",
+    "not_understood",
+    "yes_to_choice",
+    "empty",
+    "non_english",
+    "too_long",
+    "stale_button",
+    "nothing_to_undo",
+    "undone",
+    "restarted",
+    "stopped",
+    "forgotten",
+    "finished",
+    "dialog_changed",
+    "resumed",
+    "unavailable",
+    "error",
+    "start_again_label",
+)
+REQUIRED_LABELS = (
+    "why",
+    "what_to_do",
+    "also_possible",
+    "summary",
+    "reasons",
+    "one_cause",
+    "two_causes",
+    "more_causes",
+    "summary_intro",
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Answer:
+    value: str
+    label: str
+    words: tuple[str, ...] = ()
+    """Recognised when this question is the one being asked."""
+    mentions: tuple[str, ...] = ()
+    """Recognised anywhere, any time: they answer the question before it is asked."""
+    next: str
+    note: str | None = None
+    """The line this answer adds to the summary for a clinician."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Question:
+    id: str
+    kind: str  # "choice" or "yesno"
+    text: str
+    answers: tuple[Answer, ...]
+    next: str | None = None
+    intro: str | None = None
+    ask_if: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def answer(self, value: str) -> Answer | None:
+        return next((a for a in self.answers if a.value == value), None)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RedFlag:
+    id: str
+    urgency: Urgency
+    title: str
+    reason: str
+    advice: tuple[str, ...]
+    mentions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Sign:
+    when: Mapping[str, frozenset[str]]
+    weight: int
+    reason: str
+
+    def matches(self, answers: Mapping[str, str]) -> bool:
+        return all(answers.get(question) in values for question, values in self.when.items())
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Cause:
+    id: str
+    name: str
+    about: str
+    urgency: Urgency
+    threshold: int
+    signs: tuple[Sign, ...]
+    treatment: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Unclear:
+    urgency: Urgency
+    title: str
+    advice: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Dialog:
+    id: str
+    version: int
+    start: str
+    vocabulary: Mapping[str, Answer]
+    """yes / no / unsure: their button labels and the words that mean them."""
+    commands: Mapping[str, tuple[str, ...]]
+    messages: Mapping[str, str]
+    labels: Mapping[str, Any]
+    reminder: str
+    red_flags: Mapping[str, RedFlag]
+    questions: Mapping[str, Question]
+    causes: Mapping[str, Cause]
+    unclear: Unclear
+    source: Path | None = None
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return (*self.questions, *self.red_flags, ASSESS)
+
+    def is_terminal(self, state: str) -> bool:
+        return state == ASSESS or state in self.red_flags

@@ -1,0 +1,508 @@
+"""Read a dialog YAML file into `bot.dialog.Dialog`, or fail saying where and what is wrong.
+
+A maintainer edits YAML, not Python, so every mistake must come back as a sentence with the
+file, the line and the dotted place (`questions.lump.answers.yes.next`), and all mistakes at
+once rather than one per run. YAML 1.1 surprises (unquoted yes/no read as booleans, duplicate
+keys silently overwritten) are caught here too.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.dialog import (
+    COMMANDS,
+    REQUIRED_LABELS,
+    REQUIRED_MESSAGES,
+    YES_NO,
+    Answer,
+    Cause,
+    Dialog,
+    Question,
+    RedFlag,
+    Sign,
+    Unclear,
+)
+from bot.dialog_checks import check_graph
+from bot.messages import URGENCIES
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_BOOL_HINT = (
+    'YAML reads unquoted yes/no/on/off/true/false as a boolean here; put the word in quotes, e.g. "yes"'
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    place: str
+    message: str
+
+
+class DialogError(Exception):
+    """A dialog file that cannot be used, with every problem found in it."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lines = [f"{self.source}: {len(self.problems)} problem(s) in the dialog"]
+        for p in self.problems:
+            where = f"{self.source}:{p.line}" if p.line else self.source
+            place = f" ({p.place})" if p.place else ""
+            lines.append(f"  {where}{place}: {p.message}")
+        return "\n".join(lines)
+
+
+class _Map(dict[Any, Any]):
+    """A YAML mapping that remembers the line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+
+
+class _Seq(list[Any]):
+    line: int = 0
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps line numbers and refuses duplicate keys."""
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    loader.flatten_mapping(node)
+    result = _Map()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in result.key_lines:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first at line {result.key_lines[key]})",
+                key_node.start_mark,
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = line
+    return result
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
+    result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+class _Reader:
+    """Typed access to the raw YAML tree that records problems instead of raising."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int | None, place: str, message: str) -> None:
+        self.problems.append(Problem(line, place, message))
+
+    def mapping(
+        self,
+        value: Any,
+        place: str,
+        line: int | None,
+        *,
+        allowed: Iterable[str] = (),
+        required: Iterable[str] = (),
+    ) -> _Map:
+        if not isinstance(value, dict):
+            self.problem(line, place, f"expected a mapping (key: value), got {_kind(value)}")
+            return _Map()
+        allowed_keys = set(allowed) | set(required)
+        for key in value:
+            key_line = getattr(value, "key_lines", {}).get(key, line)
+            if isinstance(key, bool):
+                self.problem(key_line, place, f"key {key!r}: {_BOOL_HINT}")
+            elif allowed_keys and key not in allowed_keys:
+                self.problem(
+                    key_line,
+                    _join(place, key),
+                    "unknown field"
+                    + _suggest(key, allowed_keys)
+                    + f" (expected one of: {', '.join(sorted(allowed_keys))})",
+                )
+        for key in required:
+            if key not in value:
+                self.problem(getattr(value, "line", line), place, f"missing required field {key!r}")
+        return value if isinstance(value, _Map) else _Map(value)
+
+    def text(self, parent: _Map, key: str, place: str, *, required: bool = True) -> str:
+        value = parent.get(key)
+        line = _line(parent, key)
+        if value is None:
+            if required and key in parent:
+                self.problem(line, _join(place, key), "is empty")
+            return ""
+        if isinstance(value, bool):
+            self.problem(line, _join(place, key), f"got {value}: {_BOOL_HINT}")
+            return ""
+        if isinstance(value, (int, float)):
+            return str(value)
+        if not isinstance(value, str):
+            self.problem(line, _join(place, key), f"expected text, got {_kind(value)}")
+            return ""
+        if required and not value.strip():
+            self.problem(line, _join(place, key), "is empty")
+        return value.strip()
+
+    def texts(self, parent: _Map, key: str, place: str) -> tuple[str, ...]:
+        value = parent.get(key, [])
+        line = _line(parent, key)
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.problem(line, _join(place, key), f"expected a list of text, got {_kind(value)}")
+            return ()
+        out: list[str] = []
+        item_lines = getattr(value, "item_lines", [])
+        for index, item in enumerate(value):
+            item_line = item_lines[index] if index < len(item_lines) else line
+            if isinstance(item, bool):
+                self.problem(item_line, f"{_join(place, key)}[{index}]", f"got {item}: {_BOOL_HINT}")
+            elif isinstance(item, (str, int, float)) and str(item).strip():
+                out.append(str(item).strip())
+            else:
+                self.problem(
+                    item_line, f"{_join(place, key)}[{index}]", f"expected non-empty text, got {_kind(item)}"
+                )
+        return tuple(out)
+
+    def identifier(self, key: Any, place: str, line: int | None) -> str:
+        if isinstance(key, bool):
+            return "yes" if key else "no"  # already reported as a boolean key
+        if not isinstance(key, str) or not _ID.match(key):
+            self.problem(line, place, f"id {key!r} must be lower-case letters, digits and _")
+        return str(key)
+
+    def urgency(self, parent: _Map, place: str) -> Any:
+        value = self.text(parent, "urgency", place)
+        if value and value not in URGENCIES:
+            self.problem(
+                _line(parent, "urgency"),
+                _join(place, "urgency"),
+                f"unknown urgency {value!r}; use one of {', '.join(URGENCIES)}",
+            )
+        return value or "soon"
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", _Map: "a mapping", list: "a list", _Seq: "a list", type(None): "nothing"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _join(place: str, key: Any) -> str:
+    return f"{place}.{key}" if place else str(key)
+
+
+def _line(parent: Any, key: Any) -> int | None:
+    return getattr(parent, "key_lines", {}).get(key, getattr(parent, "line", None))
+
+
+def load_dialog(path: str | Path | Any) -> Dialog:
+    """Parse and validate a dialog file; raise `DialogError` listing every problem."""
+    source = str(path)
+    try:
+        raw_text = (
+            Path(path).read_text(encoding="utf-8")
+            if isinstance(path, (str, Path))
+            else path.read_text(encoding="utf-8")
+        )
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DialogError(source, [Problem(None, "", f"cannot read the file: {exc}")]) from exc
+    try:
+        raw = yaml.load(raw_text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise DialogError(source, [Problem(line, "", f"not valid YAML: {message}")]) from exc
+    reader = _Reader()
+    dialog = _build(raw, reader, Path(source))
+    if not reader.problems:
+        for line, place, message in check_graph(dialog, _lines_of(raw)):
+            reader.problem(line, place, message)
+    if reader.problems:
+        raise DialogError(source, reader.problems)
+    return dialog
+
+
+def _lines_of(raw: _Map) -> dict[str, int]:
+    """Dotted place -> line, for the places the graph checks talk about."""
+    lines: dict[str, int] = {}
+    for section in ("questions", "causes", "red_flags"):
+        block = raw.get(section, {})
+        for key, value in block.items():
+            lines[f"{section}.{key}"] = _line(block, key) or 0
+            if isinstance(value, dict) and isinstance(value.get("answers"), dict):
+                answers = value["answers"]
+                for answer_key in answers:
+                    lines[f"{section}.{key}.answers.{answer_key}"] = _line(answers, answer_key) or 0
+    return lines
+
+
+def _build(raw: Any, r: _Reader, source: Path) -> Dialog:
+    top = r.mapping(
+        raw,
+        "",
+        1,
+        required=(
+            "dialog",
+            "version",
+            "start",
+            "vocabulary",
+            "commands",
+            "messages",
+            "labels",
+            "reminder",
+            "red_flags",
+            "questions",
+            "causes",
+            "unclear",
+        ),
+    )
+    vocabulary = _vocabulary(top.get("vocabulary", {}), r)
+    red_flags = {
+        r.identifier(k, f"red_flags.{k}", _line(top.get("red_flags"), k)): _red_flag(k, v, r)
+        for k, v in r.mapping(top.get("red_flags", {}), "red_flags", top.line).items()
+    }
+    questions_raw = r.mapping(top.get("questions", {}), "questions", _line(top, "questions"))
+    questions = {
+        r.identifier(k, f"questions.{k}", _line(questions_raw, k)): _question(k, v, vocabulary, r)
+        for k, v in questions_raw.items()
+    }
+    causes_raw = r.mapping(top.get("causes", {}), "causes", _line(top, "causes"))
+    causes = {
+        r.identifier(k, f"causes.{k}", _line(causes_raw, k)): _cause(k, v, r) for k, v in causes_raw.items()
+    }
+    unclear_raw = r.mapping(
+        top.get("unclear", {}), "unclear", _line(top, "unclear"), required=("urgency", "title", "advice")
+    )
+    commands_raw = r.mapping(top.get("commands", {}), "commands", _line(top, "commands"), required=COMMANDS)
+    messages_raw = r.mapping(
+        top.get("messages", {}),
+        "messages",
+        _line(top, "messages"),
+        required=REQUIRED_MESSAGES,
+        allowed=_extra_keys(top.get("messages")),
+    )
+    labels_raw = r.mapping(
+        top.get("labels", {}), "labels", _line(top, "labels"), required=(*REQUIRED_LABELS, "urgency")
+    )
+    urgency_labels = r.mapping(
+        labels_raw.get("urgency", {}), "labels.urgency", _line(labels_raw, "urgency"), required=URGENCIES
+    )
+    version = top.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        r.problem(_line(top, "version"), "version", "expected a whole number, e.g. 1")
+        version = 0
+    return Dialog(
+        id=r.text(top, "dialog", ""),
+        version=version,
+        start=r.text(top, "start", ""),
+        vocabulary=vocabulary,
+        commands={c: r.texts(commands_raw, c, "commands") for c in COMMANDS},
+        messages={k: r.text(messages_raw, k, "messages") for k in messages_raw if isinstance(k, str)},
+        labels={
+            **{k: r.text(labels_raw, k, "labels") for k in REQUIRED_LABELS},
+            "urgency": {u: r.text(urgency_labels, u, "labels.urgency") for u in URGENCIES},
+        },
+        reminder=r.text(top, "reminder", ""),
+        red_flags=red_flags,
+        questions=questions,
+        causes=causes,
+        unclear=Unclear(
+            urgency=r.urgency(unclear_raw, "unclear"),
+            title=r.text(unclear_raw, "title", "unclear"),
+            advice=r.texts(unclear_raw, "advice", "unclear"),
+        ),
+        source=source,
+    )
+
+
+def _extra_keys(block: Any) -> tuple[str, ...]:
+    """Messages may carry extra keys (question intros point at them)."""
+    return tuple(k for k in block if isinstance(k, str)) if isinstance(block, dict) else ()
+
+
+def _vocabulary(raw: Any, r: _Reader) -> dict[str, Answer]:
+    block = r.mapping(raw, "vocabulary", None, required=YES_NO)
+    out: dict[str, Answer] = {}
+    for value in YES_NO:
+        entry = r.mapping(
+            block.get(value, {}), f"vocabulary.{value}", _line(block, value), required=("label", "words")
+        )
+        out[value] = Answer(
+            value=value,
+            label=r.text(entry, "label", f"vocabulary.{value}"),
+            words=r.texts(entry, "words", f"vocabulary.{value}"),
+            next="",
+        )
+    return out
+
+
+def _red_flag(key: Any, raw: Any, r: _Reader) -> RedFlag:
+    place = f"red_flags.{key}"
+    entry = r.mapping(
+        raw, place, None, required=("urgency", "title", "reason", "advice"), allowed=("mentions",)
+    )
+    return RedFlag(
+        id=str(key),
+        urgency=r.urgency(entry, place),
+        title=r.text(entry, "title", place),
+        reason=r.text(entry, "reason", place),
+        advice=r.texts(entry, "advice", place),
+        mentions=r.texts(entry, "mentions", place),
+    )
+
+
+def _expand_words(
+    words: tuple[str, ...], vocabulary: dict[str, Answer], r: _Reader, place: str, line: int | None
+) -> tuple[str, ...]:
+    out: list[str] = []
+    for word in words:
+        if word.startswith("@"):
+            borrowed = vocabulary.get(word[1:])
+            if borrowed is None:
+                r.problem(line, place, f"{word!r} names no vocabulary entry (use @yes, @no or @unsure)")
+            else:
+                out.extend(borrowed.words)
+        else:
+            out.append(word)
+    return tuple(out)
+
+
+def _question(key: Any, raw: Any, vocabulary: dict[str, Answer], r: _Reader) -> Question:
+    place = f"questions.{key}"
+    entry = r.mapping(
+        raw, place, None, required=("kind", "text"), allowed=("answers", "next", "intro", "ask_if")
+    )
+    kind = r.text(entry, "kind", place)
+    if kind not in ("choice", "yesno"):
+        r.problem(_line(entry, "kind"), f"{place}.kind", f"unknown kind {kind!r}; use choice or yesno")
+    default_next = r.text(entry, "next", place, required=False) or None
+    answers_raw = r.mapping(entry.get("answers", {}), f"{place}.answers", _line(entry, "answers"))
+    if kind == "yesno":
+        for extra in answers_raw:
+            if isinstance(extra, str) and extra not in YES_NO:
+                r.problem(
+                    _line(answers_raw, extra),
+                    f"{place}.answers.{extra}",
+                    "a yesno question only has the answers yes, no and unsure" + _suggest(extra, YES_NO),
+                )
+        values: list[Any] = list(YES_NO)
+    else:
+        values = list(answers_raw)
+        if len(values) < 2:
+            r.problem(
+                _line(entry, "answers"), f"{place}.answers", "a choice question needs at least two answers"
+            )
+    answers = []
+    for value in values:
+        answer_place = f"{place}.answers.{value}"
+        line = _line(answers_raw, value)
+        spec = r.mapping(
+            answers_raw.get(value) or {},
+            answer_place,
+            line,
+            allowed=("label", "words", "mentions", "next", "note"),
+        )
+        base = vocabulary.get(value) if kind == "yesno" else None
+        label = r.text(spec, "label", answer_place, required=base is None) or (base.label if base else "")
+        words = _expand_words(r.texts(spec, "words", answer_place), vocabulary, r, answer_place, line)
+        mentions = r.texts(spec, "mentions", answer_place)
+        answers.append(
+            Answer(
+                value=r.identifier(value, answer_place, line),
+                label=label,
+                words=(*(base.words if base else ()), *words),
+                mentions=mentions,
+                next=r.text(spec, "next", answer_place, required=False) or default_next or "",
+                note=r.text(spec, "note", answer_place, required=False) or None,
+            )
+        )
+    ask_if_raw = r.mapping(entry.get("ask_if", {}), f"{place}.ask_if", _line(entry, "ask_if"))
+    ask_if = {str(q): frozenset(r.texts(ask_if_raw, q, f"{place}.ask_if")) for q in ask_if_raw}
+    return Question(
+        id=str(key),
+        kind=kind,
+        text=r.text(entry, "text", place),
+        answers=tuple(answers),
+        next=default_next,
+        intro=r.text(entry, "intro", place, required=False) or None,
+        ask_if=ask_if,
+    )
+
+
+def _cause(key: Any, raw: Any, r: _Reader) -> Cause:
+    place = f"causes.{key}"
+    entry = r.mapping(
+        raw, place, None, required=("name", "about", "urgency", "threshold", "signs", "treatment")
+    )
+    threshold = entry.get("threshold")
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1:
+        r.problem(_line(entry, "threshold"), f"{place}.threshold", "expected a whole number of at least 1")
+        threshold = 1
+    signs_raw = entry.get("signs", [])
+    if not isinstance(signs_raw, list) or not signs_raw:
+        r.problem(_line(entry, "signs"), f"{place}.signs", "expected a non-empty list of signs")
+        signs_raw = []
+    signs = []
+    for index, sign_raw in enumerate(signs_raw):
+        sign_place = f"{place}.signs[{index}]"
+        lines = getattr(signs_raw, "item_lines", [])
+        sign = r.mapping(
+            sign_raw,
+            sign_place,
+            lines[index] if index < len(lines) else None,
+            required=("when", "weight", "reason"),
+        )
+        when_raw = r.mapping(sign.get("when", {}), f"{sign_place}.when", _line(sign, "when"))
+        weight = sign.get("weight")
+        if not isinstance(weight, int) or isinstance(weight, bool) or weight < 1:
+            r.problem(_line(sign, "weight"), f"{sign_place}.weight", "expected a whole number of at least 1")
+            weight = 1
+        signs.append(
+            Sign(
+                when={str(q): frozenset(r.texts(when_raw, q, f"{sign_place}.when")) for q in when_raw},
+                weight=weight,
+                reason=r.text(sign, "reason", sign_place),
+            )
+        )
+    return Cause(
+        id=str(key),
+        name=r.text(entry, "name", place),
+        about=r.text(entry, "about", place),
+        urgency=r.urgency(entry, place),
+        threshold=threshold,
+        signs=tuple(signs),
+        treatment=r.texts(entry, "treatment", place),
+    )

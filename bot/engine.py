@@ -1,0 +1,178 @@
+"""The platform-neutral API every adapter calls: an `Incoming` in, a list of `Reply` out.
+
+Around the pure `Dialogue.turn` this does the I/O of a turn, under the store's
+per-conversation lock: drop duplicate deliveries, load, step, save or delete, forget. It never
+lets an exception reach the person as silence: a store outage gets "try again in a moment",
+anything else a generic apology, and the log gets ids and the traceback but never the text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.conversation import Conversation
+from bot.dialog import Dialog
+from bot.dialog_loader import load_dialog
+from bot.messages import Incoming, Reply
+from bot.store import Store, StoreUnavailable
+from bot.turn import Dialogue, Turn
+
+log = logging.getLogger(__name__)
+
+PURGE_INTERVAL_SECONDS = 10 * 60
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TurnRecord:
+    """What metrics and logs may know about a turn: ids and labels, never what was said."""
+
+    platform: str
+    conversation: str
+    event: str
+    state_before: str | None
+    state_after: str | None
+    seconds: float
+    started: bool = False
+    result_kind: str | None = None
+    cause: str | None = None
+    urgency: str | None = None
+    red_flag: str | None = None
+
+
+Observer = Callable[[TurnRecord], None]
+
+
+def conversation_id(key: str) -> str:
+    """A short, stable, non-reversible id for logs, so a log line never names a user."""
+    return hashlib.blake2s(key.encode(), digest_size=6).hexdigest()
+
+
+class Engine:
+    """Runs turns of one dialog against one store. Thread-safe; share one per process."""
+
+    def __init__(
+        self,
+        dialog: Dialog,
+        store: Store,
+        *,
+        clock: Callable[[], float] = time.time,
+        observers: Sequence[Observer] = (),
+    ) -> None:
+        self.dialogue = Dialogue(dialog)
+        self.store = store
+        self.clock = clock
+        self.observers = list(observers)
+        self._store_down = False
+        self._next_purge = 0.0
+
+    @property
+    def dialog(self) -> Dialog:
+        return self.dialogue.dialog
+
+    def handle(self, incoming: Incoming) -> list[Reply]:
+        began = time.perf_counter()
+        now = self.clock()
+        before: Conversation | None = None
+        try:
+            with self.store.lock(incoming.key):
+                if incoming.event_id and not self.store.first_delivery(incoming.event_id, now=now):
+                    self._record(incoming, "duplicate", None, None, began)
+                    return []
+                before = self.store.load(incoming.key, now=now)
+                turn = self.dialogue.turn(before, incoming, now)
+                replies = list(turn.replies)
+                if turn.forget:
+                    count = self.store.forget_user(incoming.user)
+                    replies.append(self.dialogue.forgotten(count))
+                elif turn.conversation is None:
+                    if before is not None:
+                        self.store.delete(incoming.key)
+                else:
+                    self.store.save(turn.conversation)
+        except StoreUnavailable as exc:
+            if not self._store_down:
+                log.error("conversation store unavailable: %s", exc)
+            self._store_down = True
+            self._record(incoming, "store_unavailable", None, None, began)
+            return [self.dialogue.message("unavailable")]
+        except Exception:
+            log.exception("turn failed for conversation %s", conversation_id(incoming.key))
+            self._record(incoming, "error", None, None, began)
+            return [self.dialogue.message("error")]
+        if self._store_down:
+            log.info("conversation store is back")
+            self._store_down = False
+        self._record(incoming, turn.event, before, turn, began)
+        self._purge_now_and_then(now)
+        return replies
+
+    def resume(self, key: str) -> list[Reply]:
+        """Replies for someone opening a session with a conversation still in progress."""
+        try:
+            conversation = self.store.load(key, now=self.clock())
+        except StoreUnavailable:
+            return [self.dialogue.message("unavailable")]
+        return self.dialogue.resume(conversation)
+
+    def _purge_now_and_then(self, now: float) -> None:
+        if now < self._next_purge:
+            return
+        self._next_purge = now + PURGE_INTERVAL_SECONDS
+        try:
+            purged = self.store.purge_expired(now=now)
+        except StoreUnavailable:
+            return
+        if purged:
+            log.info("expired %d idle conversation(s)", purged)
+
+    def _record(
+        self, incoming: Incoming, event: str, before: Conversation | None, turn: Turn | None, began: float
+    ) -> None:
+        seconds = time.perf_counter() - began
+        after = turn.conversation if turn else None
+        result = turn.result if turn else None
+        record = TurnRecord(
+            platform=incoming.key.split(":", 1)[0],
+            conversation=conversation_id(incoming.key),
+            event=event,
+            state_before=before.state if before else None,
+            state_after=after.state if after else None,
+            seconds=seconds,
+            started=bool(turn and turn.started),
+            result_kind=result.kind if result else None,
+            cause=result.cause if result else None,
+            urgency=result.urgency if result else None,
+            red_flag=result.red_flag if result else None,
+        )
+        log.info(
+            "turn conversation=%s platform=%s event=%s state=%s->%s ms=%.2f",
+            record.conversation,
+            record.platform,
+            event,
+            record.state_before,
+            record.state_after,
+            seconds * 1000,
+        )
+        for observer in self.observers:
+            try:
+                observer(record)
+            except Exception:
+                log.exception("turn observer failed")
+
+
+def default_dialog_path() -> Path:
+    import dialogs
+
+    return Path(str(dialogs.DEFAULT))
+
+
+def build_engine(
+    store: Store, *, dialog_path: str | Path | None = None, observers: Sequence[Observer] = ()
+) -> Engine:
+    """Load and validate the dialog (failing loudly on a bad file), then make the engine."""
+    return Engine(load_dialog(dialog_path or default_dialog_path()), store, observers=observers)

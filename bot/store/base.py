@@ -1,0 +1,76 @@
+"""The small interface every conversation store shares.
+
+A turn runs as: `with store.lock(key)`, `seen_event`, `load`, step the dialog (pure), `save`.
+The lock serialises turns on one conversation across threads and, for SQLite and Redis,
+across processes, so a double click or a retry racing the original never both apply to the
+same old state.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+
+from bot.conversation import Conversation
+
+DEFAULT_TTL_SECONDS = 24 * 60 * 60
+"""Idle conversations are forgotten after a day: long enough to finish a check after a run,
+short enough that health details do not linger."""
+
+EVENT_TTL_SECONDS = 60 * 60
+"""Slack retries within minutes; an hour of remembered event ids covers every retry policy."""
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be reached right now; the person is asked to try again shortly."""
+
+
+class Store(ABC):
+    """Where conversations live between turns. Implementations must be thread-safe."""
+
+    name: str = "store"
+
+    def __init__(self, *, ttl_seconds: float = DEFAULT_TTL_SECONDS) -> None:
+        self.ttl_seconds = ttl_seconds
+
+    @abstractmethod
+    def lock(self, key: str) -> AbstractContextManager[None]:
+        """Hold while one turn of conversation `key` loads, steps and saves."""
+
+    @abstractmethod
+    def load(self, key: str, *, now: float) -> Conversation | None:
+        """The conversation, or None when there is none or it idled past the TTL."""
+
+    @abstractmethod
+    def save(self, conversation: Conversation) -> None: ...
+
+    @abstractmethod
+    def delete(self, key: str) -> None: ...
+
+    @abstractmethod
+    def forget_user(self, user: str) -> int:
+        """Delete every conversation of this person; return how many there were."""
+
+    @abstractmethod
+    def first_delivery(self, event_id: str, *, now: float) -> bool:
+        """Record `event_id`; True the first time it is seen, False for a duplicate."""
+
+    @abstractmethod
+    def purge_expired(self, *, now: float) -> int:
+        """Delete conversations idle past the TTL; return how many."""
+
+    def ping(self) -> bool:
+        """True when the store answers; used by health checks."""
+        return True
+
+    def describe(self) -> str:
+        """A short, secret-free description for the start-up log line."""
+        return self.name
+
+    def close(self) -> None:
+        """Release connections; the store is not used afterwards."""
+
+    def keys(self) -> Iterator[str]:
+        """Every stored conversation key (tests and tooling; not on the hot path)."""
+        raise NotImplementedError

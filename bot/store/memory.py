@@ -1,0 +1,78 @@
+"""Conversations in a dict: for tests and benchmarks, lost when the process ends."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+
+from bot.conversation import Conversation
+from bot.store.base import EVENT_TTL_SECONDS, Store
+
+
+class MemoryStore(Store):
+    """Keeps serialised conversations, so a test sees exactly what a durable store would."""
+
+    name = "memory"
+
+    def __init__(self, **kwargs: float) -> None:
+        super().__init__(**kwargs)
+        self._rows: dict[str, tuple[str, str, float]] = {}
+        self._events: dict[str, float] = {}
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+
+    def lock(self, key: str) -> AbstractContextManager[None]:
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        return lock  # type: ignore[return-value]
+
+    def load(self, key: str, *, now: float) -> Conversation | None:
+        row = self._rows.get(key)
+        if row is None:
+            return None
+        if now - row[2] > self.ttl_seconds:
+            self._rows.pop(key, None)
+            return None
+        return Conversation.from_json(row[1])
+
+    def save(self, conversation: Conversation) -> None:
+        self._rows[conversation.key] = (
+            conversation.user,
+            conversation.to_json(),
+            conversation.updated_at,
+        )
+
+    def delete(self, key: str) -> None:
+        self._rows.pop(key, None)
+
+    def forget_user(self, user: str) -> int:
+        with self._guard:
+            doomed = [key for key, row in self._rows.items() if row[0] == user]
+            for key in doomed:
+                del self._rows[key]
+        return len(doomed)
+
+    def first_delivery(self, event_id: str, *, now: float) -> bool:
+        with self._guard:
+            seen = self._events.get(event_id)
+            if seen is not None and now - seen < EVENT_TTL_SECONDS:
+                return False
+            self._events[event_id] = now
+            return True
+
+    def purge_expired(self, *, now: float) -> int:
+        with self._guard:
+            doomed = [k for k, row in self._rows.items() if now - row[2] > self.ttl_seconds]
+            for key in doomed:
+                del self._rows[key]
+            for event_id in [e for e, t in self._events.items() if now - t >= EVENT_TTL_SECONDS]:
+                del self._events[event_id]
+        return len(doomed)
+
+    def keys(self) -> Iterator[str]:
+        return iter(list(self._rows))
+
+    def stored_bytes(self, key: str) -> int:
+        """Size of one stored conversation, for the benchmarks."""
+        return len(self._rows[key][1].encode())

@@ -1,0 +1,313 @@
+"""One turn of a conversation, as a pure function of (conversation, input, time).
+
+No I/O happens here: the engine loads the conversation, calls `Dialogue.turn`, and saves or
+deletes what comes back. That keeps the whole dialog behaviour testable without a store and
+identical under every adapter, sync or async.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot.assess import assessment, red_flag_result
+from bot.conversation import Conversation
+from bot.dialog import ASSESS, Dialog, Question
+from bot.machine import DialogMachine
+from bot.messages import Choice, Incoming, Reply, Result
+from bot.reading import Reader, Reading
+from bot.render import result_text
+
+_COMMAND_TOKEN = "cmd"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Turn:
+    """What a turn produced: replies, the conversation to keep (None: delete it), and labels
+    for logs and metrics (never the person's words)."""
+
+    replies: tuple[Reply, ...]
+    conversation: Conversation | None
+    event: str
+    forget: bool = False
+    result: Result | None = None
+    started: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Button:
+    command: str | None = None
+    state: str = ""
+    step: int = -1
+    value: str = ""
+
+
+def _parse_token(token: str) -> _Button:
+    parts = token.split("|")
+    if len(parts) == 2 and parts[0] == _COMMAND_TOKEN:
+        return _Button(command=parts[1])
+    if len(parts) == 3 and parts[1].isdigit():
+        return _Button(state=parts[0], step=int(parts[1]), value=parts[2])
+    return _Button(state="?")  # unreadable: treated as stale
+
+
+class Dialogue:
+    """The dialog's behaviour: built once per dialog file, shared by every conversation."""
+
+    def __init__(self, dialog: Dialog) -> None:
+        self.dialog = dialog
+        self.machine = DialogMachine(dialog)
+        self.reader = Reader(dialog)
+
+    # ----- replies -------------------------------------------------------------------------
+    def message(self, name: str, **values: Any) -> Reply:
+        text = self.dialog.messages[name]
+        return Reply(kind="message", text=text.format(**values) if values else text)
+
+    def _start_choice(self) -> Choice:
+        return Choice(
+            label=self.dialog.messages["start_again_label"],
+            value="restart",
+            token=f"{_COMMAND_TOKEN}|restart",
+        )
+
+    def _offer_start(self, text: str) -> Reply:
+        return Reply(kind="message", text=text, choices=(self._start_choice(),))
+
+    def question_reply(self, conversation: Conversation) -> Reply:
+        question = self.dialog.questions[conversation.state]
+        return Reply(
+            kind="question",
+            text=question.text,
+            question=question.id,
+            choices=tuple(
+                Choice(label=a.label, value=a.value, token=f"{question.id}|{conversation.step}|{a.value}")
+                for a in question.answers
+            ),
+        )
+
+    # ----- the turn ------------------------------------------------------------------------
+    def turn(self, conversation: Conversation | None, incoming: Incoming, now: float) -> Turn:
+        notes: list[Reply] = []
+        if conversation is not None and not self._still_valid(conversation):
+            conversation = None
+            notes.append(self.message("dialog_changed"))
+        button = _parse_token(incoming.button) if incoming.button else None
+        reading = self.reader.read(incoming.text) if button is None else Reading()
+        if reading.truncated:
+            notes.append(self.message("too_long"))
+        command = button.command if button else reading.command
+        if command:
+            return self._command(command, conversation, incoming, now, notes)
+        if conversation is None:
+            if button is not None:
+                notes.append(self.message("stale_button"))
+            return self._start(incoming, now, notes, reading)
+        if self.dialog.is_terminal(conversation.state):
+            if reading.red_flags:
+                return self._start(incoming, now, notes, reading)
+            kept = replace(conversation, updated_at=now)
+            return Turn(
+                replies=(*notes, self._offer_start(self.dialog.messages["finished"])),
+                conversation=kept,
+                event="finished",
+            )
+        question = self.dialog.questions[conversation.state]
+        if button is not None:
+            if (button.state, button.step) != (question.id, conversation.step) or question.answer(
+                button.value
+            ) is None:
+                notes.append(self.message("stale_button"))
+                return self._ask(conversation, notes, now, event="stale_button")
+            return self._advance(conversation, question, button.value, {}, now, notes)
+        if reading.red_flags:
+            return self._escalate(conversation, reading, now, notes)
+        answer = reading.answer_to(question)
+        if answer is None:
+            notes.append(self.message(self._why_not_understood(question, reading)))
+            return self._ask(conversation, notes, now, event="not_understood")
+        return self._advance(conversation, question, answer, reading.mentions, now, notes)
+
+    def resume(self, conversation: Conversation | None) -> list[Reply]:
+        """What to show someone returning to a conversation still in progress."""
+        if (
+            conversation is None
+            or not self._still_valid(conversation)
+            or self.dialog.is_terminal(conversation.state)
+        ):
+            return []
+        return [self.message("resumed"), self.question_reply(conversation)]
+
+    def forgotten(self, count: int) -> Reply:
+        return self.message("forgotten", count=count)
+
+    # ----- steps ---------------------------------------------------------------------------
+    def _still_valid(self, conversation: Conversation) -> bool:
+        """A conversation from an older dialog file restarts if its states no longer exist."""
+        return (
+            conversation.dialog == self.dialog.id
+            and self.machine.knows(conversation.state)
+            and all(self.machine.knows(entry[0]) for entry in conversation.history)
+        )
+
+    def _command(
+        self,
+        command: str,
+        conversation: Conversation | None,
+        incoming: Incoming,
+        now: float,
+        notes: list[Reply],
+    ) -> Turn:
+        active = conversation is not None and not self.dialog.is_terminal(conversation.state)
+        if command == "forget":
+            return Turn(replies=tuple(notes), conversation=None, event="forget", forget=True)
+        if command == "stop":
+            return Turn(replies=(*notes, self.message("stopped")), conversation=None, event="stop")
+        if command == "restart":
+            notes.append(self.message("restarted"))
+            return self._start(incoming, now, notes, Reading(), greet=False)
+        if command == "help":
+            notes.append(self.message("help"))
+            if conversation is not None and active:
+                return self._ask(conversation, notes, now, event="help")
+            notes[-1] = self._offer_start(notes[-1].text)
+            return Turn(replies=tuple(notes), conversation=conversation, event="help")
+        # back
+        if conversation is None or not conversation.history:
+            notes.append(self.message("nothing_to_undo"))
+            if conversation is not None and active:
+                return self._ask(conversation, notes, now, event="back")
+            return Turn(replies=tuple(notes), conversation=conversation, event="back")
+        *history, (state, added) = conversation.history
+        answers = {k: v for k, v in conversation.answers.items() if k not in added}
+        previous = replace(
+            conversation,
+            state=state,
+            answers=answers,
+            history=history,
+            step=conversation.step + 1,
+            updated_at=now,
+        )
+        notes.append(self.message("undone"))
+        return self._ask(previous, notes, now, event="back")
+
+    def _why_not_understood(self, question: Question, reading: Reading) -> str:
+        if reading.empty:
+            return "empty"
+        if reading.foreign:
+            return "non_english"
+        if question.kind == "choice" and reading.affirmative:
+            return "yes_to_choice"
+        return "not_understood"
+
+    def _start(
+        self, incoming: Incoming, now: float, notes: list[Reply], reading: Reading, *, greet: bool = True
+    ) -> Turn:
+        conversation = Conversation(
+            key=incoming.key,
+            user=incoming.user,
+            dialog=self.dialog.id,
+            version=self.dialog.version,
+            state=self.dialog.start,
+            answers={q: v for q, v in reading.mentions.items() if q in self.dialog.questions},
+            started_at=now,
+            updated_at=now,
+        )
+        if greet:
+            notes.append(self.message("greeting"))
+        if reading.red_flags:
+            turn = self._escalate(conversation, reading, now, notes)
+        else:
+            settled = replace(conversation, state=self._settle(conversation.state, conversation.answers))
+            turn = self._present(settled, notes, event="start")
+        return replace(turn, started=True)
+
+    def _escalate(self, conversation: Conversation, reading: Reading, now: float, notes: list[Reply]) -> Turn:
+        answers = dict(conversation.answers)
+        added = [q for q in reading.mentions if q not in answers and q in self.dialog.questions]
+        answers.update({q: reading.mentions[q] for q in added})
+        escalated = replace(
+            conversation,
+            state=reading.red_flags[0],
+            answers=answers,
+            history=[*conversation.history, [conversation.state, added]],
+            step=conversation.step + 1,
+            updated_at=now,
+        )
+        return self._present(escalated, notes, event="red_flag")
+
+    def _advance(
+        self,
+        conversation: Conversation,
+        question: Question,
+        answer: str,
+        mentions: dict[str, str],
+        now: float,
+        notes: list[Reply],
+    ) -> Turn:
+        answers = {**conversation.answers, question.id: answer}
+        added = [question.id]
+        for other, value in mentions.items():
+            if other not in answers and other in self.dialog.questions:
+                answers[other] = value
+                added.append(other)
+        state = self._settle(self.machine.next_state(question.id, answer), answers)
+        advanced = replace(
+            conversation,
+            state=state,
+            answers=answers,
+            history=[*conversation.history, [question.id, added]],
+            step=conversation.step + 1,
+            updated_at=now,
+        )
+        return self._present(advanced, notes, event="answer")
+
+    def _settle(self, state: str, answers: dict[str, str]) -> str:
+        """Move past questions already answered in passing, or whose ask_if does not hold."""
+        for _ in range(len(self.dialog.questions) + 1):
+            question = self.dialog.questions.get(state)
+            if question is None:
+                return state
+            known = answers.get(state)
+            if known is not None and question.answer(known) is not None:
+                state = self.machine.next_state(state, known)
+            elif not _applies(question, answers):
+                state = self.machine.skip(state)
+            else:
+                return state
+        return state
+
+    def _ask(self, conversation: Conversation, notes: list[Reply], now: float, *, event: str) -> Turn:
+        kept = replace(conversation, updated_at=now)
+        return Turn(replies=(*notes, self.question_reply(kept)), conversation=kept, event=event)
+
+    def _present(self, conversation: Conversation, notes: list[Reply], *, event: str) -> Turn:
+        state = conversation.state
+        if state in self.dialog.red_flags or state == ASSESS:
+            result = (
+                red_flag_result(self.dialog, self.dialog.red_flags[state], conversation.answers)
+                if state != ASSESS
+                else assessment(self.dialog, conversation.answers)
+            )
+            reply = Reply(
+                kind="result", text=result_text(result), result=result, choices=(self._start_choice(),)
+            )
+            return Turn(
+                replies=(*notes, reply),
+                conversation=conversation,
+                event=event if event == "red_flag" else "result",
+                result=result,
+            )
+        intro = self.dialog.questions[state].intro
+        if intro:
+            notes.append(self.message(intro))
+        return Turn(
+            replies=(*notes, self.question_reply(conversation)), conversation=conversation, event=event
+        )
+
+
+def _applies(question: Question, answers: dict[str, str]) -> bool:
+    """A question applies unless an answer it depends on rules it out (unknown: ask)."""
+    return all(
+        answers.get(other) is None or answers[other] in values for other, values in question.ask_if.items()
+    )
