@@ -1,0 +1,1 @@
+"""Dialog transcripts: YAML conversations that replay as tests, through the engine or an adapter."""
