@@ -106,6 +106,8 @@ class Dialogue:
         if self.dialog.is_terminal(conversation.state):
             if reading.red_flags:
                 return self._start(incoming, now, notes, reading)
+            if reading.number == 1:  # the result's one numbered choice: start a new check
+                return self._command("restart", conversation, incoming, now, notes)
             kept = replace(conversation, updated_at=now)
             return Turn(
                 replies=(*notes, self._offer_start(self.dialog.messages["finished"])),
