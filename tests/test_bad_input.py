@@ -1,0 +1,159 @@
+"""Whatever arrives, the person gets a helpful reply and nothing they said is lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+from bot.messages import Incoming
+from tests.conftest import Person
+
+
+def _mid_dialog(person: Person) -> None:
+    person.say("I'm a runner")
+    person.say("none")
+    person.say("none")
+    assert person.question.question == "start_stiffness"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty"),
+        ("   \n\t ", "empty"),
+        ("🦄🌈", "not_understood"),
+        ("膝の裏が痛いです", "non_english"),
+        ("Болит под коленом", "non_english"),
+        ("\x00\x01\x02\ufffd\x7f", "empty"),
+        ("asdfghjkl qwerty", "not_understood"),
+        ("/frobnicate", "not_understood"),
+    ],
+)
+def test_input_it_cannot_read_gets_a_clear_reply_and_the_same_question(
+    person: Person, engine: Engine, text: str, message: str
+) -> None:
+    _mid_dialog(person)
+    person.say(text)
+    assert person.last[0].text == engine.dialog.messages[message]
+    assert person.question.question == "start_stiffness"
+    assert [c.label for c in person.question.choices] == ["Yes", "No", "Not sure"]
+    person.say("yes")
+    assert person.question.question == "long_runs"  # nothing was lost on the way
+
+
+def test_a_huge_message_is_read_from_its_start_and_says_so(person: Person, engine: Engine) -> None:
+    _mid_dialog(person)
+    person.say("yes " + "blah " * 2500)  # about 12,500 characters
+    assert person.last[0].text == engine.dialog.messages["too_long"]
+    assert person.question.question == "long_runs"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("yse", None),
+        ("yess", "long_runs"),
+        ("Yesss!", "long_runs"),
+        ("nah", "long_runs"),
+        ("🤷", "long_runs"),
+    ],
+)
+def test_small_typos_and_emphasis_are_understood(person: Person, typed: str, expected: str | None) -> None:
+    _mid_dialog(person)
+    person.say(typed)
+    assert person.question.question == (expected or "start_stiffness")
+
+
+def test_yes_to_a_list_asks_which_one(person: Person, engine: Engine) -> None:
+    person.say("hi")
+    person.say("hmm")
+    assert person.last[0].text == engine.dialog.messages["not_understood"]
+    person.say("2")
+    assert person.result.red_flag == "blood_supply"
+
+
+def test_yes_to_a_choice_that_has_no_yes_asks_which_one(person: Person, engine: Engine) -> None:
+    _mid_dialog(person)
+    person.say("yes")
+    person.say("no")
+    person.say("no")
+    person.say("no")
+    assert person.question.question == "onset"
+    person.say("yes")
+    assert person.last[0].text == engine.dialog.messages["yes_to_choice"]
+    assert person.question.question == "onset"
+
+
+def test_a_number_out_of_range_is_not_taken_as_an_answer(person: Person, engine: Engine) -> None:
+    person.say("hi")
+    person.say("9")
+    assert person.last[0].text == engine.dialog.messages["not_understood"]
+    assert person.question.question == "screen_emergency"
+
+
+def test_a_click_on_an_old_question_changes_nothing(person: Person, engine: Engine) -> None:
+    person.say("hi")
+    first = person.question
+    person.click("None of these")
+    assert person.question.question == "screen_urgent"
+    person.click("Short of breath, chest pain or coughing blood", on=first)
+    assert person.last[0].text == engine.dialog.messages["stale_button"]
+    assert person.question.question == "screen_urgent"
+    assert not any(r.result for r in person.last)
+
+
+def test_a_double_click_is_applied_once(person: Person, engine: Engine) -> None:
+    person.say("hi")
+    token = next(c.token for c in person.question.choices if c.label == "None of these")
+    person.click("None of these")
+    again = engine.handle(Incoming(key=person.key, user=person.user, button=token))
+    assert again[0].text == engine.dialog.messages["stale_button"]
+    assert again[-1].question == "screen_urgent"
+
+
+def test_a_forged_or_mangled_button_token_is_treated_as_stale(person: Person, engine: Engine) -> None:
+    person.say("hi")
+    for token in ("screen_emergency|0|made_up", "garbage", "screen_emergency|x|none", "|||"):
+        replies = engine.handle(Incoming(key=person.key, user=person.user, button=token))
+        assert replies[0].text == engine.dialog.messages["stale_button"]
+        assert replies[-1].question == "screen_emergency"
+
+
+def test_a_duplicate_delivery_is_answered_once(person: Person) -> None:
+    person.say("hi", event_id="evt-1")
+    person.say("none", event_id="evt-2")
+    assert person.question.question == "screen_urgent"
+    assert person.say("none", event_id="evt-2") == []
+    person.say("none", event_id="evt-3")
+    assert person.question.question == "activity"
+
+
+def test_a_conversation_survives_a_restart_of_the_bot(tmp_path) -> None:
+    from bot.dialog_loader import load_dialog
+    from bot.engine import default_dialog_path
+    from bot.store import SQLiteStore
+
+    dialog = load_dialog(default_dialog_path())
+    first = Person(Engine(dialog, SQLiteStore(tmp_path / "kb.sqlite3")))
+    first.say("I'm a cyclist")
+    first.say("none")
+    first.engine.store.close()
+
+    second = Person(Engine(dialog, SQLiteStore(tmp_path / "kb.sqlite3")))
+    resumed = second.engine.resume(second.key)
+    assert resumed[0].text == dialog.messages["resumed"]
+    assert resumed[-1].question == "screen_urgent"
+    second.say("none")
+    assert second.question.question == "lump"  # a cyclist is not asked about runs
+
+
+def test_a_store_outage_gets_a_try_again_reply(person: Person, engine: Engine) -> None:
+    from bot.store import StoreUnavailable
+
+    person.say("hi")
+
+    def broken(*_args, **_kwargs):
+        raise StoreUnavailable("down for the test")
+
+    engine.store.load = broken  # type: ignore[method-assign]
+    assert [r.text for r in person.say("none")] == [engine.dialog.messages["unavailable"]]

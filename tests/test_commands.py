@@ -1,0 +1,105 @@
+"""help, back, restart, stop and forget work at any point, typed or as buttons."""
+
+from __future__ import annotations
+
+from bot.engine import Engine
+from tests.conftest import Person
+
+
+def _to_activity(person: Person) -> None:
+    person.say("hi")
+    person.say("none")
+    person.say("none")
+    assert person.question.question == "activity"
+
+
+def test_help_explains_and_asks_the_same_question_again(person: Person, engine: Engine) -> None:
+    _to_activity(person)
+    person.say("help")
+    assert person.last[0].text == engine.dialog.messages["help"]
+    assert person.question.question == "activity"
+    person.say("running")
+    assert person.question.question == "start_stiffness"
+
+
+def test_commands_accept_a_leading_slash_or_bang(person: Person, engine: Engine) -> None:
+    _to_activity(person)
+    person.say("/help")
+    assert person.last[0].text == engine.dialog.messages["help"]
+    person.say("!back")
+    assert person.question.question == "screen_urgent"
+
+
+def test_help_before_any_conversation_offers_to_start(person: Person, engine: Engine) -> None:
+    person.say("help")
+    assert person.last[0].text == engine.dialog.messages["help"]
+    assert [c.label for c in person.last[0].choices] == ["Start a new check"]
+    person.click("Start a new check", on=person.last[0])
+    assert person.question.question == "screen_emergency"
+
+
+def test_back_undoes_one_answer_including_facts_it_brought(person: Person, engine: Engine) -> None:
+    _to_activity(person)
+    person.say("running")
+    person.say("yes")  # start_stiffness
+    person.say("there's a lump, and I did a marathon")  # long_runs yes, lump mentioned too
+    assert person.question.question == "bend_straighten"
+    person.say("back")
+    assert person.last[0].text == engine.dialog.messages["undone"]
+    assert person.question.question == "long_runs"
+    person.say("no")
+    assert person.question.question == "lump"  # the lump mentioned in the undone turn is undone too
+
+
+def test_back_at_the_first_question_says_there_is_nothing_to_undo(person: Person, engine: Engine) -> None:
+    person.say("hi")
+    person.say("back")
+    assert person.last[0].text == engine.dialog.messages["nothing_to_undo"]
+    assert person.question.question == "screen_emergency"
+
+
+def test_restart_clears_answers_and_starts_again(person: Person, engine: Engine) -> None:
+    person.say("I'm a runner")
+    person.say("none")
+    person.say("restart")
+    assert person.last[0].text == engine.dialog.messages["restarted"]
+    assert person.question.question == "screen_emergency"
+    person.say("none")
+    person.say("none")
+    assert person.question.question == "activity"  # "runner" from before is forgotten
+
+
+def test_stop_ends_the_check_and_deletes_it(person: Person, engine: Engine) -> None:
+    _to_activity(person)
+    person.say("stop")
+    assert person.last[0].text == engine.dialog.messages["stopped"]
+    assert engine.store.load(person.key, now=engine.clock()) is None
+    person.say("hi")
+    assert person.question.question == "screen_emergency"
+
+
+def test_forget_deletes_every_conversation_of_the_person_and_says_so(engine: Engine) -> None:
+    sam_dm = Person(engine, "sam", "dm")
+    sam_channel = Person(engine, "sam", "c-general")
+    alex = Person(engine, "alex", "dm")
+    for someone in (sam_dm, sam_channel, alex):
+        someone.say("I'm a runner")
+    sam_dm.say("forget me")
+    assert sam_dm.last[-1].text == engine.dialog.messages["forgotten"].format(count=2)
+    now = engine.clock()
+    assert engine.store.load(sam_dm.key, now=now) is None
+    assert engine.store.load(sam_channel.key, now=now) is None
+    assert engine.store.load(alex.key, now=now) is not None
+
+
+def test_after_a_result_typing_prompts_and_the_start_button_begins_again(
+    person: Person, engine: Engine
+) -> None:
+    person.say("my foot is numb")
+    result_reply = person.last[-1]
+    person.say("thanks")
+    assert person.last[0].text == engine.dialog.messages["finished"]
+    person.click("Start a new check", on=result_reply)
+    assert person.question.question == "screen_emergency"
+    person.say("1")  # the chest pain option: a fresh check really is running
+    assert person.result.red_flag == "clot_lungs"
