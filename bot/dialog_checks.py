@@ -38,9 +38,13 @@ def check_graph(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
     for q in dialog.questions.values():
         q_place = f"questions.{q.id}"
         if q.intro and q.intro not in dialog.messages:
-            yield line(q_place), f"{q_place}.intro", f"no message named {q.intro!r} under messages"
+            yield line(f"{q_place}.intro"), f"{q_place}.intro", f"no message named {q.intro!r} under messages"
         if q.next and q.next not in states:
-            yield line(q_place), f"{q_place}.next", f"unknown state {q.next!r}" + _suggest(q.next, states)
+            yield (
+                line(f"{q_place}.next"),
+                f"{q_place}.next",
+                f"unknown state {q.next!r}" + _suggest(q.next, states),
+            )
         if q.ask_if and not q.next:
             yield (
                 line(q_place),

@@ -262,10 +262,17 @@ def _lines_of(raw: _Map) -> dict[str, int]:
         block = raw.get(section, {})
         for key, value in block.items():
             lines[f"{section}.{key}"] = _line(block, key) or 0
-            if isinstance(value, dict) and isinstance(value.get("answers"), dict):
-                answers = value["answers"]
-                for answer_key in answers:
-                    lines[f"{section}.{key}.answers.{answer_key}"] = _line(answers, answer_key) or 0
+            if not isinstance(value, dict):
+                continue
+            for field_name in value:
+                lines[f"{section}.{key}.{field_name}"] = _line(value, field_name) or 0
+            answers = value.get("answers")
+            for answer_key, answer in answers.items() if isinstance(answers, dict) else ():
+                lines[f"{section}.{key}.answers.{answer_key}"] = _line(answers, answer_key) or 0
+                for field_name in answer if isinstance(answer, dict) else ():
+                    lines[f"{section}.{key}.answers.{answer_key}.{field_name}"] = (
+                        _line(answer, field_name) or 0
+                    )
     return lines
 
 

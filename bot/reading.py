@@ -3,7 +3,7 @@
 All phrases come from the dialog file. A message is cleaned (control characters, emoji
 modifiers, apostrophes, letters repeated for emphasis), split into clauses, small typos are
 corrected against the dialog's own vocabulary, and every known phrase is looked up. A phrase
-preceded closely by a negation in the same clause ("no chest pain", "I don't have a fever")
+preceded closely by a negation in the same clause ("there's no lump", "I don't have that")
 counts as negated. The result is a `Reading`: plain data the turn logic decides on.
 """
 
@@ -44,7 +44,7 @@ _NEGATIONS = frozenset(
     }
 )
 _NEGATION_WINDOW = 3
-_INVISIBLE = re.compile("[\U0001f3fb-\U0001f3ff\ufe0e\ufe0f\u200b-\u200d\u2060]")
+_INVISIBLE = re.compile("[\U0001f3fb-\U0001f3ff\ufe0e\ufe0f\u200b-\u200d\u2060\ufffd]")
 _CLAUSES = re.compile(r"[,.;:!\n\r\t]+|\bbut\b|\bhowever\b")
 _TOKENS = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[^\w\s'?]")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
@@ -60,6 +60,8 @@ def normalise(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
+    if text.strip() == "?":
+        return ["?"]  # a lone question mark is an answer: "not sure"
     out = []
     for token in _TOKENS.findall(text):
         token = _FIXES.get(token, token).replace("'", "")
@@ -162,8 +164,6 @@ class Reader:
         truncated = len(text) > MAX_READ_CHARS
         clean = normalise(text[:MAX_READ_CHARS]).strip()
         whole = tokens(clean)
-        if not whole and clean.strip("?") == "" and "?" in clean:
-            whole = ["?"]  # a lone question mark means "not sure"
         if not whole:
             return Reading(empty=True, truncated=truncated)
         command = self._commands.get(tuple(t for t in whole if t not in ("/", "!")))
@@ -171,8 +171,6 @@ class Reader:
         hits: list[Hit] = []
         for clause in _CLAUSES.split(clean):
             words = [self._correct(t) if t not in self._index else t for t in tokens(clause)]
-            if clause.strip() == "?":
-                words = ["?"]
             hits.extend(self._find(words))
         flags = sorted(
             {h.target for h in hits if h.kind == "flag" and not h.negated}, key=self._flag_rank.__getitem__

@@ -126,8 +126,10 @@ class Dialogue:
             return self._escalate(conversation, reading, now, notes)
         answer = reading.answer_to(question)
         if answer is None:
-            notes.append(self.message(self._why_not_understood(question, reading)))
-            return self._ask(conversation, notes, now, event="not_understood")
+            noted = self._note_mentions(conversation, reading)
+            reason = "noted" if noted is not conversation else self._why_not_understood(question, reading)
+            notes.append(self.message(reason))
+            return self._ask(noted, notes, now, event="not_understood")
         return self._advance(conversation, question, answer, reading.mentions, now, notes)
 
     def resume(self, conversation: Conversation | None) -> list[Reply]:
@@ -192,6 +194,17 @@ class Dialogue:
         )
         notes.append(self.message("undone"))
         return self._ask(previous, notes, now, event="back")
+
+    def _note_mentions(self, conversation: Conversation, reading: Reading) -> Conversation:
+        """Keep facts given in passing even when the question asked went unanswered."""
+        fresh = {
+            q: v
+            for q, v in reading.mentions.items()
+            if q not in conversation.answers and q in self.dialog.questions and q != conversation.state
+        }
+        if not fresh:
+            return conversation
+        return replace(conversation, answers={**conversation.answers, **fresh})
 
     def _why_not_understood(self, question: Question, reading: Reading) -> str:
         if reading.empty:
