@@ -30,6 +30,8 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     health_port: int | None = None
+    health_host: str = "127.0.0.1"
+    """Where /healthz and /metrics listen: loopback unless asked (the image sets 0.0.0.0)."""
     port: int = 3000
     slack_bot_token: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
@@ -96,6 +98,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         log_level=text("LOG_LEVEL") or "INFO",
         log_format=(text("LOG_FORMAT") or "text").lower(),
         health_port=_number(env, "HEALTH_PORT", int, None),
+        health_host=text("HEALTH_HOST") or "127.0.0.1",
         port=_number(env, "PORT", int, 3000),
         slack_bot_token=text("SLACK_BOT_TOKEN"),
         slack_app_token=text("SLACK_APP_TOKEN"),
