@@ -88,13 +88,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def make_engine(settings: Settings) -> Engine:
+    """The store, the dialog and the engine, with Metrics observing every turn.
+
+    Adapters reach those metrics with `bot.metrics.metrics_for(engine)`.
+    """
+    from bot.metrics import Metrics  # prometheus_client: not needed by check, graph or replay
+
     store = open_store(
         redis_url=settings.redis_url,
         sqlite_path=settings.db_path,
         memory=settings.memory,
         ttl_seconds=settings.ttl_seconds,
     )
-    engine = build_engine(store, dialog_path=settings.dialog_path)
+    metrics = Metrics()
+    engine = build_engine(store, dialog_path=settings.dialog_path, observers=[metrics.observe])
     log.info(
         "kneebot ready: dialog %s v%s, store %s", engine.dialog.id, engine.dialog.version, store.describe()
     )
