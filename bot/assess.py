@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.dialog import Cause, Dialog, RedFlag
-from bot.messages import Finding, Result
+from bot.messages import URGENCIES, Finding, Result
 
 
 def fitting_causes(dialog: Dialog, answers: Mapping[str, str]) -> list[tuple[Cause, int]]:
@@ -33,11 +33,9 @@ def summary(dialog: Dialog, answers: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _base(dialog: Dialog) -> dict[str, object]:
-    return {
-        "reminder": dialog.reminder,
-        "labels": {k: v for k, v in dialog.labels.items() if isinstance(v, str)},
-    }
+def _labels(dialog: Dialog) -> dict[str, str]:
+    """The headings adapters lay a result out with (urgency texts travel separately)."""
+    return {k: v for k, v in dialog.labels.items() if isinstance(v, str)}
 
 
 def red_flag_result(dialog: Dialog, flag: RedFlag, answers: Mapping[str, str]) -> Result:
@@ -50,7 +48,8 @@ def red_flag_result(dialog: Dialog, flag: RedFlag, answers: Mapping[str, str]) -
         advice=flag.advice,
         summary=(*summary(dialog, answers), flag.reason),
         red_flag=flag.id,
-        **_base(dialog),  # type: ignore[arg-type]
+        reminder=dialog.reminder,
+        labels=_labels(dialog),
     )
 
 
@@ -65,8 +64,9 @@ def assessment(dialog: Dialog, answers: Mapping[str, str]) -> Result:
             urgency_text=dialog.labels["urgency"][unclear.urgency],
             advice=unclear.advice,
             summary=summary(dialog, answers),
-            **_base(dialog),
-        )  # type: ignore[arg-type]
+            reminder=dialog.reminder,
+            labels=_labels(dialog),
+        )
     findings = tuple(
         Finding(
             cause=cause.id,
@@ -80,7 +80,7 @@ def assessment(dialog: Dialog, answers: Mapping[str, str]) -> Result:
     names = [f.name for f in findings]
     template = {1: "one_cause", 2: "two_causes"}.get(len(names), "more_causes")
     title = dialog.labels[template].format(first=names[0], second=names[-1])
-    urgency = min((cause.urgency for cause, _ in fits), key=("emergency", "urgent", "soon").index)
+    urgency = min((cause.urgency for cause, _ in fits), key=URGENCIES.index)
     return Result(
         kind="cause",
         urgency=urgency,
@@ -88,5 +88,6 @@ def assessment(dialog: Dialog, answers: Mapping[str, str]) -> Result:
         urgency_text=dialog.labels["urgency"][urgency],
         findings=findings,
         summary=summary(dialog, answers),
-        **_base(dialog),
-    )  # type: ignore[arg-type]
+        reminder=dialog.reminder,
+        labels=_labels(dialog),
+    )

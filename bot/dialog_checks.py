@@ -71,9 +71,13 @@ def check_graph(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
         for other, values in q.ask_if.items():
             yield from _check_condition(dialog, other, values, line(q_place), f"{q_place}.ask_if")
     reachable = _reachable(dialog)
-    for q in dialog.questions:
-        if q not in reachable:
-            yield line(f"questions.{q}"), f"questions.{q}", "no path from the start reaches this question"
+    for name in dialog.questions:
+        if name not in reachable:
+            yield (
+                line(f"questions.{name}"),
+                f"questions.{name}",
+                "no path from the start reaches this question",
+            )
     if ASSESS not in reachable:
         yield None, "questions", f"no path reaches {ASSESS!r}, so no cause can ever be named"
     for cause in dialog.causes.values():
