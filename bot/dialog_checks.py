@@ -1,7 +1,9 @@
 """Checks on a dialog's shape: every state reachable, every path ending, every cause possible.
 
 These run after the file has been read field by field, on the typed `Dialog`, so they talk in
-terms a maintainer recognises (questions, answers, causes) rather than YAML nodes.
+terms a maintainer recognises (questions, answers, causes) rather than YAML nodes. Broken names
+are reported first and alone: one typo in a `next` would otherwise also make every later
+question "unreachable", burying the one line that needs fixing.
 """
 
 from __future__ import annotations
@@ -20,10 +22,17 @@ def _suggest(word: str, options: list[str]) -> str:
 
 
 def check_graph(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
+    broken = list(_check_names(dialog, lines))
+    yield from broken
+    if not broken:
+        yield from _check_paths(dialog, lines)
+
+
+def _check_names(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
     states = list(dialog.states)
     line = lines.get
-    clash = set(dialog.questions) & set(dialog.red_flags)
-    for name in sorted(clash | ({ASSESS} & (set(dialog.questions) | set(dialog.red_flags)))):
+    taken = set(dialog.questions) & (set(dialog.red_flags) | {ASSESS}) | (set(dialog.red_flags) & {ASSESS})
+    for name in sorted(taken):
         yield (
             line(f"questions.{name}"),
             f"questions.{name}",
@@ -36,64 +45,66 @@ def check_graph(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
             f"unknown question {dialog.start!r}" + _suggest(dialog.start, list(dialog.questions)),
         )
     for q in dialog.questions.values():
-        q_place = f"questions.{q.id}"
+        place = f"questions.{q.id}"
         if q.intro and q.intro not in dialog.messages:
-            yield line(f"{q_place}.intro"), f"{q_place}.intro", f"no message named {q.intro!r} under messages"
+            yield line(f"{place}.intro"), f"{place}.intro", f"no message named {q.intro!r} under messages"
         if q.next and q.next not in states:
             yield (
-                line(f"{q_place}.next"),
-                f"{q_place}.next",
+                line(f"{place}.next"),
+                f"{place}.next",
                 f"unknown state {q.next!r}" + _suggest(q.next, states),
             )
         if q.ask_if and not q.next:
             yield (
-                line(q_place),
-                q_place,
+                line(place),
+                place,
                 "a question with ask_if needs a default next (where to go when it is skipped)",
             )
         for answer in q.answers:
-            a_place = f"{q_place}.answers.{answer.value}"
-            a_line = line(a_place) or line(q_place)
+            a_place = f"{place}.answers.{answer.value}"
             if not answer.next:
                 yield (
-                    a_line,
+                    line(a_place) or line(place),
                     a_place,
-                    "this choice has no next state (give it `next:` or give the question one)",
+                    ("this choice has no next state (give it `next:` or give the question one)"),
                 )
-            elif answer.next not in states:
+            elif answer.next not in states and answer.next != q.next:  # a bad default is reported once
                 yield (
-                    a_line,
+                    line(f"{a_place}.next") or line(a_place),
                     f"{a_place}.next",
-                    f"unknown state {answer.next!r}" + _suggest(answer.next, states),
+                    (f"unknown state {answer.next!r}" + _suggest(answer.next, states)),
                 )
-            if "|" in answer.value:
-                yield a_line, a_place, "an answer id cannot contain '|'"
         for other, values in q.ask_if.items():
-            yield from _check_condition(dialog, other, values, line(q_place), f"{q_place}.ask_if")
+            yield from _check_condition(dialog, other, values, line(f"{place}.ask_if"), f"{place}.ask_if")
+    for cause in dialog.causes.values():
+        for index, sign in enumerate(cause.signs):
+            for question, values in sign.when.items():
+                yield from _check_condition(
+                    dialog,
+                    question,
+                    values,
+                    line(f"causes.{cause.id}.signs"),
+                    f"causes.{cause.id}.signs[{index}].when",
+                )
+
+
+def _check_paths(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
     reachable = _reachable(dialog)
     for name in dialog.questions:
         if name not in reachable:
             yield (
-                line(f"questions.{name}"),
+                lines.get(f"questions.{name}"),
                 f"questions.{name}",
                 "no path from the start reaches this question",
             )
     if ASSESS not in reachable:
         yield None, "questions", f"no path reaches {ASSESS!r}, so no cause can ever be named"
     for cause in dialog.causes.values():
-        c_place = f"causes.{cause.id}"
-        possible = 0
-        for index, sign in enumerate(cause.signs):
-            for question, values in sign.when.items():
-                yield from _check_condition(
-                    dialog, question, values, line(c_place), f"{c_place}.signs[{index}].when"
-                )
-            if all(q in reachable for q in sign.when):
-                possible += sign.weight
+        possible = sum(s.weight for s in cause.signs if all(q in reachable for q in s.when))
         if possible < cause.threshold:
             yield (
-                line(c_place),
-                c_place,
+                lines.get(f"causes.{cause.id}"),
+                f"causes.{cause.id}",
                 (
                     f"no path reaches this cause: its reachable signs weigh {possible} in all, "
                     f"below its threshold {cause.threshold}"
@@ -130,9 +141,8 @@ def _reachable(dialog: Dialog) -> set[str]:
             continue
         seen.add(state)
         question = dialog.questions.get(state)
-        if question is None:
-            continue
-        todo.extend(a.next for a in question.answers if a.next)
-        if question.next:
-            todo.append(question.next)
+        if question is not None:
+            todo.extend(a.next for a in question.answers if a.next)
+            if question.next:
+                todo.append(question.next)
     return seen

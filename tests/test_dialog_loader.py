@@ -53,6 +53,13 @@ def test_an_unknown_state_in_a_transition_names_the_line_and_a_suggestion(tmp_pa
     )
 
 
+def test_one_typo_in_a_shared_next_is_reported_once_not_as_a_cascade(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "    next: bend_straighten\n", "    next: bend_straighen\n")
+    report = _problems(path)
+    assert report.startswith(f"{path}: 1 problem(s)")
+    assert "no path" not in report
+
+
 def test_a_question_nobody_reaches_is_reported(tmp_path: Path) -> None:
     path = _broken(
         tmp_path,
