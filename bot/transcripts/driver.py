@@ -7,12 +7,12 @@ show. One transcript file therefore checks the engine and every platform.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.engine import Engine
 from bot.keys import conversation_key, person_ref
-from bot.messages import Choice, Incoming, Reply
+from bot.messages import Choice, Incoming, Reply, Result
 from bot.store import MemoryStore
 
 
@@ -24,6 +24,9 @@ class Said:
     text: str
     choices: tuple[str, ...] = ()
     outcome: tuple[str | None, str] | None = None
+    result: Result | None = field(default=None, compare=False, repr=False)
+    """The whole structured result, when the driver has it (the engine driver does), so a
+    transcript can also check the red flag and every cause named; adapters may leave it out."""
 
 
 class Driver(Protocol):
@@ -42,7 +45,12 @@ class Driver(Protocol):
 
 def said_from_reply(reply: Reply) -> Said:
     outcome = (reply.result.cause, reply.result.urgency) if reply.result else None
-    return Said(text=reply.text, choices=tuple(c.label for c in reply.choices), outcome=outcome)
+    return Said(
+        text=reply.text,
+        choices=tuple(c.label for c in reply.choices),
+        outcome=outcome,
+        result=reply.result,
+    )
 
 
 class EngineDriver:
@@ -79,10 +87,12 @@ class EngineDriver:
         self.engine.store.close()
 
 
-def engine_driver(engine: Engine | None = None, *, user: str = "tester") -> EngineDriver:
+def engine_driver(
+    engine: Engine | None = None, *, user: str = "tester", platform: str = "transcript"
+) -> EngineDriver:
     """A driver on a fresh in-memory engine with the shipped dialog (or the engine given)."""
     if engine is None:
         from bot.engine import build_engine
 
         engine = build_engine(MemoryStore())
-    return EngineDriver(engine=engine, user=user)
+    return EngineDriver(engine=engine, user=user, platform=platform)

@@ -1,0 +1,432 @@
+"""Read a transcript YAML file into plain data, or fail saying where and what is wrong.
+
+A transcript is written by hand (or recorded, then trimmed by hand), so every mistake comes back
+as a sentence with the file, the line and the place (`turns[3].bot[0].choices`), all at once,
+the way `bot.dialog_loader` reports dialog mistakes. YAML 1.1's unquoted yes/no (read as
+booleans) is caught with a hint, because `choices: [Yes, No]` is the first thing anyone writes.
+See docs/transcripts.md for the format.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from bot.dialog_loader import _Loader  # line-remembering SafeLoader that refuses duplicate keys
+from bot.messages import URGENCIES
+
+Action = Literal["say", "click", "restart"]
+
+_TOP_KEYS = ("name", "context", "turns", "outcome")
+_CONTEXT_KEYS = ("platform", "user")
+_TURN_KEYS = ("user", "click", "restart", "bot", "any", "not", "outcome")
+_EXPECT_KEYS = ("text", "contains", "matches", "choices")
+_OUTCOME_KEYS = ("cause", "causes", "urgency", "red_flag")
+_BOOL_HINT = 'YAML reads unquoted yes/no/on/off/true/false as a boolean; put it in quotes, e.g. "Yes"'
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    place: str
+    message: str
+
+
+class TranscriptError(Exception):
+    """A transcript file that cannot be replayed, with every problem found in it."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lines = [f"{self.source}: {len(self.problems)} problem(s) in the transcript"]
+        for p in self.problems:
+            where = f"{self.source}:{p.line}" if p.line else self.source
+            place = f" ({p.place})" if p.place else ""
+            lines.append(f"  {where}{place}: {p.message}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Expect:
+    """What one bot message must look like. Every condition given must hold for the same message.
+
+    `text` is the whole text (exact; whitespace-normalised containment in adapter runs),
+    `contains` fragments that must all appear, `matches` a regular expression searched for,
+    `choices` the button labels in order (`()` means no buttons; None means not checked).
+    """
+
+    line: int
+    text: str | None = None
+    contains: tuple[str, ...] = ()
+    matches: re.Pattern[str] | None = None
+    choices: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Outcome:
+    """The result expected: cause id (None for a red flag or an unclear outcome) and urgency;
+    `causes` and `red_flag` are checked only when given."""
+
+    line: int
+    cause: str | None = None
+    check_cause: bool = False
+    urgency: str | None = None
+    causes: tuple[str, ...] | None = None
+    red_flag: str | None = None
+    check_red_flag: bool = False
+    none: bool = False
+    """`outcome: none`: the bot must show no result at all."""
+
+    def describe(self) -> str:
+        if self.none:
+            return "no result"
+        parts = []
+        if self.check_cause:
+            parts.append(f"cause: {self.cause or 'null'}")
+        if self.causes is not None:
+            parts.append(f"causes: [{', '.join(self.causes)}]")
+        if self.urgency:
+            parts.append(f"urgency: {self.urgency}")
+        if self.check_red_flag:
+            parts.append(f"red_flag: {self.red_flag or 'null'}")
+        return "{" + ", ".join(parts) + "}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Turn:
+    """One thing the person does, and what the bot must (`bot`, `any`) and must not (`never`) say.
+
+    `bot` is None when the turn is not checked, `()` when the bot must say nothing at all.
+    """
+
+    number: int
+    line: int
+    action: Action
+    value: str = ""
+    stale: bool = False
+    bot: tuple[Expect, ...] | None = None
+    any: tuple[Expect, ...] = ()
+    never: tuple[Expect, ...] = ()
+    outcome: Outcome | None = None
+
+    def describe(self) -> str:
+        if self.action == "restart":
+            return "the bot process restarts"
+        if self.action == "click":
+            return f"you click {_show(self.value)}" + (" on an old message" if self.stale else "")
+        return f"you say {_show(self.value)}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Transcript:
+    name: str
+    path: Path
+    turns: tuple[Turn, ...]
+    platform: str = "transcript"
+    user: str = "tester"
+    outcome: Outcome | None = None
+
+
+def _show(text: str, limit: int = 80) -> str:
+    """A user's words quoted on one line, invisible characters escaped, very long ones cut."""
+
+    def visible(ch: str) -> str:
+        if ch in '"\\':
+            return "\\" + ch
+        return ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+
+    quoted = '"' + "".join(visible(ch) for ch in text[:limit]) + '"'
+    return quoted if len(text) <= limit else f"{quoted}… ({len(text)} characters)"
+
+
+class _Reader:
+    """Typed access to the raw YAML tree that records problems instead of raising."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int | None, place: str, message: str) -> None:
+        self.problems.append(Problem(line, place, message))
+
+    def mapping(self, value: Any, place: str, line: int | None, allowed: tuple[str, ...]) -> dict[Any, Any]:
+        if not isinstance(value, dict):
+            self.problem(line, place, f"expected a mapping (key: value), got {_kind(value)}")
+            return {}
+        for key in value:
+            if key not in allowed:
+                hint = _suggest(key, allowed)
+                self.problem(
+                    _line(value, key, line),
+                    _join(place, key),
+                    f"unknown field{hint} (expected one of: {', '.join(allowed)})",
+                )
+        return value
+
+    def text(self, value: Any, place: str, line: int | None, *, empty_ok: bool = False) -> str | None:
+        if isinstance(value, bool):
+            self.problem(line, place, f"got {value}: {_BOOL_HINT}")
+            return None
+        if isinstance(value, (int, float)):
+            return str(value)
+        if not isinstance(value, str):
+            self.problem(line, place, f"expected text in quotes, got {_kind(value)}")
+            return None
+        if not empty_ok and not value.strip():
+            self.problem(line, place, "is empty")
+            return None
+        return value
+
+    def texts(self, value: Any, place: str, line: int | None) -> tuple[str, ...] | None:
+        if not isinstance(value, list):
+            self.problem(line, place, f'expected a list, e.g. ["Yes", "No"], got {_kind(value)}')
+            return None
+        lines = getattr(value, "item_lines", [])
+        out = []
+        for index, item in enumerate(value):
+            got = self.text(item, f"{place}[{index}]", lines[index] if index < len(lines) else line)
+            if got is not None:
+                out.append(got)
+        return tuple(out)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _join(place: str, key: Any) -> str:
+    return f"{place}.{key}" if place else str(key)
+
+
+def _line(parent: Any, key: Any, default: int | None) -> int | None:
+    return getattr(parent, "key_lines", {}).get(key, getattr(parent, "line", default))
+
+
+def _suggest(word: Any, options: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def load_transcript(path: str | Path) -> Transcript:
+    """Parse and validate a transcript file; raise `TranscriptError` listing every problem."""
+    path = Path(path)
+    source = str(path)
+    try:
+        raw_text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TranscriptError(source, [Problem(None, "", f"cannot read the file: {exc}")]) from exc
+    return parse_transcript(raw_text, path)
+
+
+def parse_transcript(raw_text: str, path: Path) -> Transcript:
+    source = str(path)
+    try:
+        raw = yaml.load(raw_text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise TranscriptError(
+            source, [Problem(mark.line + 1 if mark else None, "", f"not valid YAML: {message}")]
+        ) from exc
+    r = _Reader()
+    top = r.mapping(raw, "", 1, _TOP_KEYS)
+    if isinstance(raw, dict) and "turns" not in raw:
+        r.problem(getattr(raw, "line", 1), "", "missing required field 'turns'")
+    name = path.stem.replace("_", " ")
+    if "name" in top:
+        name = r.text(top["name"], "name", _line(top, "name", 1)) or name
+    context = r.mapping(top.get("context", {}) or {}, "context", _line(top, "context", 1), _CONTEXT_KEYS)
+    platform = r.text(
+        context.get("platform", "transcript"), "context.platform", _line(context, "platform", 1)
+    )
+    user = r.text(context.get("user", "tester"), "context.user", _line(context, "user", 1))
+    turns = _turns(top.get("turns", []), r, _line(top, "turns", 1))
+    outcome = _outcome(top, "outcome", "outcome", r) if "outcome" in top else None
+    if r.problems:
+        raise TranscriptError(source, r.problems)
+    return Transcript(
+        name=name,
+        path=path,
+        turns=turns,
+        platform=platform or "transcript",
+        user=user or "tester",
+        outcome=outcome,
+    )
+
+
+def _turns(raw: Any, r: _Reader, line: int | None) -> tuple[Turn, ...]:
+    if not isinstance(raw, list) or not raw:
+        r.problem(line, "turns", f"expected a non-empty list of turns, got {_kind(raw)}")
+        return ()
+    lines = getattr(raw, "item_lines", [])
+    return tuple(
+        turn
+        for index, item in enumerate(raw)
+        if (turn := _turn(index, item, r, lines[index] if index < len(lines) else line)) is not None
+    )
+
+
+def _turn(index: int, raw: Any, r: _Reader, line: int | None) -> Turn | None:
+    place = f"turns[{index}]"
+    entry = r.mapping(raw, place, line, _TURN_KEYS)
+    line = getattr(entry, "line", line) or 0
+    actions = [key for key in ("user", "click", "restart") if key in entry]
+    if len(actions) != 1:
+        found = f"it has {', '.join(actions)}" if actions else "it has none"
+        r.problem(line, place, f"a turn needs exactly one of user:, click: or restart: ({found})")
+        return None
+    key = actions[0]
+    action: Action = {"user": "say", "click": "click", "restart": "restart"}[key]  # type: ignore[assignment]
+    at = _line(entry, key, line)
+    value, stale = "", False
+    if action == "say":
+        raw_text = entry["user"]
+        if raw_text is None:
+            r.problem(at, f"{place}.user", 'is empty; write user: "" for an empty message')
+            return None
+        value = r.text(raw_text, f"{place}.user", at, empty_ok=True) or ""
+    elif action == "click":
+        click = entry["click"]
+        if isinstance(click, dict):
+            spec = r.mapping(click, f"{place}.click", at, ("label", "stale"))
+            value = r.text(spec.get("label"), f"{place}.click.label", _line(spec, "label", at)) or ""
+            stale = spec.get("stale", False)
+            if not isinstance(stale, bool):
+                r.problem(_line(spec, "stale", at), f"{place}.click.stale", "expected true or false")
+                stale = False
+        else:
+            value = r.text(click, f"{place}.click", at) or ""
+    elif entry["restart"] is not True:
+        r.problem(at, f"{place}.restart", "write restart: true (the bot process restarts here)")
+    if action == "restart":
+        for key in ("bot", "any", "not", "outcome"):
+            if key in entry:
+                r.problem(
+                    _line(entry, key, line),
+                    f"{place}.{key}",
+                    "a restart turn says nothing; put the checks on the next turn",
+                )
+    bot = None
+    if "bot" in entry:
+        bot = _expects(entry["bot"], f"{place}.bot", _line(entry, "bot", line), r, allow_empty=True)
+    return Turn(
+        number=index + 1,
+        line=line,
+        action=action,
+        value=value,
+        stale=stale,
+        bot=bot,
+        any=_expects(entry.get("any", []), f"{place}.any", _line(entry, "any", line), r),
+        never=_expects(entry.get("not", []), f"{place}.not", _line(entry, "not", line), r),
+        outcome=_outcome(entry, "outcome", f"{place}.outcome", r) if "outcome" in entry else None,
+    )
+
+
+def _expects(
+    raw: Any, place: str, line: int | None, r: _Reader, *, allow_empty: bool = False
+) -> tuple[Expect, ...]:
+    if raw is None and allow_empty:
+        r.problem(line, place, "is empty; write bot: [] if the bot must say nothing, or leave it out")
+        return ()
+    if not isinstance(raw, list):
+        r.problem(line, place, f"expected a list of expected messages, got {_kind(raw)}")
+        return ()
+    lines = getattr(raw, "item_lines", [])
+    out = []
+    for index, item in enumerate(raw):
+        expect = _expect(item, f"{place}[{index}]", lines[index] if index < len(lines) else line, r)
+        if expect is not None:
+            out.append(expect)
+    return tuple(out)
+
+
+def _expect(raw: Any, place: str, line: int | None, r: _Reader) -> Expect | None:
+    line = line or 0
+    if isinstance(raw, str):  # shorthand: a bare string is a fragment
+        return Expect(line=line, contains=(raw,)) if raw.strip() else None
+    spec = r.mapping(raw, place, line, _EXPECT_KEYS)
+    if (
+        isinstance(raw, dict)
+        and not any(key in spec for key in _EXPECT_KEYS)
+        and set(spec) <= set(_EXPECT_KEYS)
+    ):
+        r.problem(line, place, f"say what to expect: one of {', '.join(_EXPECT_KEYS)}")
+        return None
+    text = None
+    if "text" in spec:
+        text = r.text(spec["text"], f"{place}.text", _line(spec, "text", line))
+    contains: tuple[str, ...] = ()
+    if "contains" in spec:
+        at = _line(spec, "contains", line)
+        value = spec["contains"]
+        got = r.texts(value, f"{place}.contains", at) if isinstance(value, list) else None
+        if not isinstance(value, list):
+            single = r.text(value, f"{place}.contains", at)
+            got = (single,) if single is not None else None
+        contains = got or ()
+    matches = None
+    if "matches" in spec:
+        at = _line(spec, "matches", line)
+        pattern = r.text(spec["matches"], f"{place}.matches", at)
+        if pattern is not None:
+            try:
+                matches = re.compile(pattern)
+            except re.error as exc:
+                r.problem(at, f"{place}.matches", f"not a valid regular expression: {exc}")
+    choices = None
+    if "choices" in spec:
+        choices = r.texts(spec["choices"], f"{place}.choices", _line(spec, "choices", line))
+    return Expect(line=line, text=text, contains=contains, matches=matches, choices=choices)
+
+
+def _outcome(parent: Any, key: str, place: str, r: _Reader) -> Outcome | None:
+    raw = parent[key]
+    line = _line(parent, key, None) or 0
+    if raw is None or raw == "none":
+        return Outcome(line=line, none=True)
+    spec = r.mapping(raw, place, line, _OUTCOME_KEYS)
+    if isinstance(raw, dict) and not spec:
+        r.problem(line, place, "is empty; write outcome: none if the bot must show no result")
+        return None
+    cause = _optional_id(spec, "cause", place, line, r)
+    red_flag = _optional_id(spec, "red_flag", place, line, r)
+    urgency = None
+    if "urgency" in spec:
+        urgency = r.text(spec["urgency"], f"{place}.urgency", _line(spec, "urgency", line))
+        if urgency is not None and urgency not in URGENCIES:
+            r.problem(
+                _line(spec, "urgency", line),
+                f"{place}.urgency",
+                f"unknown urgency {urgency!r}{_suggest(urgency, URGENCIES)} (use one of {', '.join(URGENCIES)})",
+            )
+    causes = None
+    if "causes" in spec:
+        causes = r.texts(spec["causes"], f"{place}.causes", _line(spec, "causes", line))
+    return Outcome(
+        line=line,
+        cause=cause,
+        check_cause="cause" in spec,
+        urgency=urgency,
+        causes=causes,
+        red_flag=red_flag,
+        check_red_flag="red_flag" in spec,
+    )
+
+
+def _optional_id(spec: dict[Any, Any], key: str, place: str, line: int, r: _Reader) -> str | None:
+    if key not in spec or spec[key] is None:
+        return None
+    return r.text(spec[key], f"{place}.{key}", _line(spec, key, line))
