@@ -1,9 +1,10 @@
 """The small interface every conversation store shares.
 
-A turn runs as: `with store.lock(key)`, `seen_event`, `load`, step the dialog (pure), `save`.
-The lock serialises turns on one conversation across threads and, for SQLite and Redis,
+A turn runs as: `with store.lock(key)`, `first_delivery`, `load`, step the dialog (pure),
+`save`. The lock serialises turns on one conversation across threads and, for SQLite and Redis,
 across processes, so a double click or a retry racing the original never both apply to the
-same old state.
+same old state. A turn that fails inside the lock leaves no trace: nothing is saved and its
+event id is not remembered, so the platform's retry gets a real answer.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class Store(ABC):
 
     def describe(self) -> str:
         """A short, secret-free description for the start-up log line."""
-        return self.name
+        return f"{self.name} (idle conversations kept {self.ttl_seconds / 3600:g} h)"
 
     def close(self) -> None:
         """Release connections; the store is not used afterwards."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import contextmanager
 
 from bot.conversation import Conversation
 from bot.store.base import EVENT_TTL_SECONDS, Store
@@ -21,11 +21,25 @@ class MemoryStore(Store):
         self._events: dict[str, float] = {}
         self._guard = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
+        self._turn = threading.local()
 
-    def lock(self, key: str) -> AbstractContextManager[None]:
+    @contextmanager
+    def lock(self, key: str) -> Iterator[None]:
+        """Like a transaction in the durable stores: a turn that fails un-marks the event ids
+        it recorded, so the platform's retry of that event is answered."""
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
-        return lock  # type: ignore[return-value]
+        with lock:
+            self._turn.events = []
+            try:
+                yield
+            except BaseException:
+                with self._guard:
+                    for event_id in self._turn.events:
+                        self._events.pop(event_id, None)
+                raise
+            finally:
+                self._turn.events = None
 
     def load(self, key: str, *, now: float) -> Conversation | None:
         row = self._rows.get(key)
@@ -59,7 +73,9 @@ class MemoryStore(Store):
             if seen is not None and now - seen < EVENT_TTL_SECONDS:
                 return False
             self._events[event_id] = now
-            return True
+        if getattr(self._turn, "events", None) is not None:
+            self._turn.events.append(event_id)
+        return True
 
     def purge_expired(self, *, now: float) -> int:
         with self._guard:

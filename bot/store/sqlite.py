@@ -33,9 +33,12 @@ CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, seen_at REAL NOT NULL);
 class SQLiteStore(Store):
     name = "sqlite"
 
-    def __init__(self, path: str | Path, **kwargs: float) -> None:
+    def __init__(self, path: str | Path, *, busy_timeout: float = 30.0, **kwargs: float) -> None:
+        """`busy_timeout`: how long a turn waits for another process's turn on the same file
+        before the person is asked to try again."""
         super().__init__(**kwargs)
         self.path = Path(path)
+        self.busy_timeout = busy_timeout
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_guard = threading.Lock()
@@ -47,7 +50,9 @@ class SQLiteStore(Store):
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             try:
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+                conn = sqlite3.connect(
+                    self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+                )
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
             except sqlite3.Error as exc:
@@ -59,15 +64,24 @@ class SQLiteStore(Store):
 
     @contextmanager
     def lock(self, key: str) -> Iterator[None]:
+        """One write transaction per turn. A file still locked after the busy timeout (another
+        process stuck mid-turn) or a failed commit (disk full, file gone) is an outage the
+        person can retry, not a bug; the transaction is rolled back so nothing half-done stays."""
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"SQLite file {self.path} cannot be written: {exc}") from exc
         try:
             yield
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
-        else:
+        try:
             conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            _rollback(conn)
+            raise StoreUnavailable(f"SQLite file {self.path} cannot be written: {exc}") from exc
 
     def load(self, key: str, *, now: float) -> Conversation | None:
         row = (
@@ -119,7 +133,7 @@ class SQLiteStore(Store):
         return True
 
     def describe(self) -> str:
-        return f"sqlite ({self.path})"
+        return f"sqlite ({self.path}, idle conversations kept {self.ttl_seconds / 3600:g} h)"
 
     def keys(self) -> Iterator[str]:
         rows = self._conn().execute("SELECT key FROM conversations").fetchall()
@@ -143,3 +157,8 @@ class SQLiteStore(Store):
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")

@@ -1,0 +1,81 @@
+"""A tiny bot process for the store tests: the real Engine on a real store, driven from stdin.
+
+    python store_driver.py hammer STORE KEY PERSON ANSWERS_JSON
+        Print "ready", wait for "go", then click the answer to whatever question the
+        conversation is at, as fast as possible, until it reaches a result. Other processes do
+        the same at the same time. Print one JSON line: the clicks that were applied, each as
+        [question, step] as this process saw it, and how many were turned away as stale.
+
+    python store_driver.py hold STORE KEY LOCK_TIMEOUT [dirty]
+        Take the conversation's lock (as a turn does), optionally write a changed copy of the
+        conversation inside it, print "holding" and wait to be killed with kill -9.
+
+STORE is sqlite:PATH or redis:URL. Kept apart from the tests so it runs as its own process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import time
+
+from bot.dialog_loader import load_dialog
+from bot.engine import Engine, TurnRecord, default_dialog_path
+from bot.messages import Incoming
+from bot.store import SQLiteStore, Store
+from bot.store.redis import RedisStore
+
+
+def open_store(spec: str, lock_timeout: float = 10.0) -> Store:
+    kind, _, where = spec.partition(":")
+    if kind == "sqlite":
+        return SQLiteStore(where)
+    return RedisStore(where, lock_timeout=lock_timeout)
+
+
+def hammer(store: Store, key: str, person: str, answers: dict[str, str]) -> None:
+    records: list[TurnRecord] = []
+    engine = Engine(load_dialog(default_dialog_path()), store, observers=[records.append])
+    applied: list[list[object]] = []
+    stale = 0
+    print("ready", flush=True)
+    if sys.stdin.readline().strip() != "go":
+        raise SystemExit("expected go")
+    while True:
+        seen = store.load(key, now=time.time())
+        if seen is None or seen.state not in engine.dialog.questions:
+            break
+        question = engine.dialogue.question_reply(seen)
+        token = next(c.token for c in question.choices if c.value == answers[seen.state])
+        engine.handle(Incoming(key=key, user=person, button=token))
+        record = records[-1]
+        if record.event in ("answer", "result"):
+            applied.append([seen.state, seen.step, record.state_before])
+        elif record.event == "stale_button":
+            stale += 1
+        else:
+            raise SystemExit(f"unexpected turn {record.event}")
+    print(json.dumps({"applied": applied, "stale": stale}), flush=True)
+
+
+def hold(store: Store, key: str, dirty: bool) -> None:
+    with store.lock(key):
+        if dirty:
+            conversation = store.load(key, now=time.time())
+            assert conversation is not None
+            store.save(dataclasses.replace(conversation, step=conversation.step + 100, answers={}))
+        print("holding", flush=True)
+        time.sleep(120)
+
+
+def main(argv: list[str]) -> None:
+    mode, spec, key = argv[:3]
+    if mode == "hammer":
+        hammer(open_store(spec), key, argv[3], json.loads(argv[4]))
+    else:
+        hold(open_store(spec, float(argv[3])), key, dirty=argv[4:] == ["dirty"])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
