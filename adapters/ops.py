@@ -24,6 +24,8 @@ from bot.metrics import Metrics
 log = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT_SECONDS = 5.0
+SHUTDOWN_POLL_SECONDS = 0.1
+"""How often the idle server looks for a stop request: `stop()` returns within about this."""
 
 
 def _safely(check: Callable[[], bool]) -> bool:
@@ -95,7 +97,9 @@ class OpsServer:
 
     def __init__(self, server: _OpsHTTPServer) -> None:
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="kneebot-ops", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, args=(SHUTDOWN_POLL_SECONDS,), name="kneebot-ops", daemon=True
+        )
         self._thread.start()
 
     @property
