@@ -192,6 +192,8 @@ class Backend:
     name: str
     open: Callable[..., Store]
     cli_args: list[str] = field(default_factory=list)
+    spec: str = ""
+    """How store_driver.py is told about this store."""
     opened: list[Store] = field(default_factory=list)
 
     def store(self, **kwargs: float) -> Store:
@@ -212,9 +214,9 @@ def _backend(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Backe
         return Backend("memory", memory)
     if name == "sqlite":
         path = tmp_path / "kneebot.sqlite3"
-        return Backend("sqlite", lambda **kw: SQLiteStore(path, **kw), ["--db", str(path)])
+        return Backend("sqlite", lambda **kw: SQLiteStore(path, **kw), ["--db", str(path)], f"sqlite:{path}")
     url = request.getfixturevalue("redis_url")
-    return Backend("redis", lambda **kw: RedisStore(url, **kw), ["--redis-url", url])
+    return Backend("redis", lambda **kw: RedisStore(url, **kw), ["--redis-url", url], f"redis:{url}")
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis"])
@@ -407,3 +409,13 @@ def spawn(tmp_path: Path) -> Iterator[Callable[[list[str]], BotProcess]]:
     yield start
     for process in started:
         process.stop()
+
+
+@pytest.fixture
+def driver(spawn: Callable[[list[str]], BotProcess]) -> Callable[..., BotProcess]:
+    """Start store_driver.py (see its docstring for the modes) as a bot process."""
+
+    def start(*args: str) -> BotProcess:
+        return spawn([str(DRIVER), *args])
+
+    return start

@@ -1,10 +1,11 @@
 """A tiny bot process for the store tests: the real Engine on a real store, driven from stdin.
 
-    python store_driver.py hammer STORE KEY PERSON ANSWERS_JSON
-        Print "ready", wait for "go", then click the answer to whatever question the
-        conversation is at, as fast as possible, until it reaches a result. Other processes do
-        the same at the same time. Print one JSON line: the clicks that were applied, each as
-        [question, step] as this process saw it, and how many were turned away as stale.
+    python store_driver.py hammer STORE PEOPLE_JSON ANSWERS_JSON
+        Print "ready", wait for "go", then for each [key, person] in turn click the answer to
+        whatever question that conversation is at, as fast as possible, until it reaches a
+        result. Other processes do the same at the same time. Print one JSON line: the clicks
+        that were applied, each as [key, question, step] as this process saw them plus the
+        state the engine applied it to, and how many were turned away.
 
     python store_driver.py hold STORE KEY LOCK_TIMEOUT [dirty]
         Take the conversation's lock (as a turn does), optionally write a changed copy of the
@@ -34,7 +35,7 @@ def open_store(spec: str, lock_timeout: float = 10.0) -> Store:
     return RedisStore(where, lock_timeout=lock_timeout)
 
 
-def hammer(store: Store, key: str, person: str, answers: dict[str, str]) -> None:
+def hammer(store: Store, people: list[list[str]], answers: dict[str, str]) -> None:
     records: list[TurnRecord] = []
     engine = Engine(load_dialog(default_dialog_path()), store, observers=[records.append])
     applied: list[list[object]] = []
@@ -42,20 +43,21 @@ def hammer(store: Store, key: str, person: str, answers: dict[str, str]) -> None
     print("ready", flush=True)
     if sys.stdin.readline().strip() != "go":
         raise SystemExit("expected go")
-    while True:
-        seen = store.load(key, now=time.time())
-        if seen is None or seen.state not in engine.dialog.questions:
-            break
-        question = engine.dialogue.question_reply(seen)
-        token = next(c.token for c in question.choices if c.value == answers[seen.state])
-        engine.handle(Incoming(key=key, user=person, button=token))
-        record = records[-1]
-        if record.event in ("answer", "result"):
-            applied.append([seen.state, seen.step, record.state_before])
-        elif record.event == "stale_button":
-            stale += 1
-        else:
-            raise SystemExit(f"unexpected turn {record.event}")
+    for key, person in people:
+        while True:
+            seen = store.load(key, now=time.time())
+            if seen is None or seen.state not in engine.dialog.questions:
+                break
+            question = engine.dialogue.question_reply(seen)
+            token = next(c.token for c in question.choices if c.value == answers[seen.state])
+            engine.handle(Incoming(key=key, user=person, button=token))
+            record = records[-1]
+            if record.event in ("answer", "result"):
+                applied.append([key, seen.state, seen.step, record.state_before])
+            elif record.event in ("stale_button", "finished"):
+                stale += 1  # drawn for a question already answered, or a check already finished
+            else:
+                raise SystemExit(f"unexpected turn {record.event}")
     print(json.dumps({"applied": applied, "stale": stale}), flush=True)
 
 
@@ -70,11 +72,11 @@ def hold(store: Store, key: str, dirty: bool) -> None:
 
 
 def main(argv: list[str]) -> None:
-    mode, spec, key = argv[:3]
+    mode, spec = argv[:2]
     if mode == "hammer":
-        hammer(open_store(spec), key, argv[3], json.loads(argv[4]))
+        hammer(open_store(spec), json.loads(argv[2]), json.loads(argv[3]))
     else:
-        hold(open_store(spec, float(argv[3])), key, dirty=argv[4:] == ["dirty"])
+        hold(open_store(spec, float(argv[3])), argv[2], dirty=argv[4:] == ["dirty"])
 
 
 if __name__ == "__main__":
