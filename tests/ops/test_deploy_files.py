@@ -229,3 +229,11 @@ def test_settings_field_defaults_match_what_env_example_says_they_are() -> None:
         re.findall(r"^# ([A-Z_]+)=(\S*)$", (DEPLOY / ".env.example").read_text(), flags=re.MULTILINE)
     )
     assert {name: documented[name] for name in fields} == fields
+
+
+def test_the_deploy_guide_documents_every_setting(setting_variables: frozenset[str]) -> None:
+    guide = (DEPLOY.parent / "docs" / "deploy.md").read_text()
+    table = set(re.findall(r"^\| `([A-Z_]+)` \|", guide, flags=re.MULTILINE))
+
+    assert sorted(setting_variables - table) == [], "add them to the configuration table"
+    assert sorted(table - setting_variables) == [], "the table names variables kneebot does not read"
