@@ -15,11 +15,13 @@ import pytest
 
 from adapters.ops import OpsServer, start_ops_server
 from bot.config import ConfigError, Settings
+from bot.dialog import Dialog
 from bot.engine import Engine, conversation_id
 from bot.metrics import Metrics
+from bot.store.redis import RedisStore
 
 if TYPE_CHECKING:
-    from tests.ops.conftest import Chat, Response, Secrets
+    from tests.ops.conftest import Chat, RedisServer, Response, Secrets
 
 Fetch = Callable[..., "Response"]
 
@@ -143,3 +145,22 @@ def test_stop_closes_the_port(ops_engine: Engine, metrics: Metrics) -> None:
 
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(url, timeout=5)
+
+
+def test_healthz_follows_a_redis_outage_and_never_shows_the_redis_url(
+    redis_server: RedisServer, dialog: Dialog, metrics: Metrics, fetch: Fetch
+) -> None:
+    store = RedisStore(redis_server.url)
+    engine = Engine(dialog, store, observers=[metrics.observe])
+    settings = Settings(health_host="127.0.0.1", health_port=0, redis_url=redis_server.url)
+    with start_ops_server(settings, engine, metrics, platform_ready=lambda: True) as ops:  # type: ignore[union-attr]
+        up = fetch(f"{ops.url}/healthz")
+        redis_server.stop()
+        down = fetch(f"{ops.url}/healthz")
+        redis_server.start()
+        back = fetch(f"{ops.url}/healthz")
+    store.close()
+
+    assert (up.status, down.status, back.status) == (200, 503, 200)
+    assert down.body == "store: down\n"
+    assert redis_server.password not in down.body
