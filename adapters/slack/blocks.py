@@ -1,0 +1,156 @@
+"""Block Kit layout of engine replies, and the escaping that keeps echoed text from pinging anyone.
+
+Pure functions over plain dicts: no Slack library, no I/O, so the layout is easy to read and to
+test. Every sentence comes from the reply (and so from the dialog YAML); this module only adds
+structure, a few emoji markers and machine-readable block ids:
+
+- `kneebot_question:<question id>` on a question's text,
+- `kneebot_choices:<owner user id>` on the buttons (a click by anyone else is refused),
+- `kneebot_result:<cause or none>:<urgency>` on the first block of a result, so tests,
+  transcripts and anyone reading the raw message can tell the outcome without parsing prose.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.messages import Reply, Result
+
+Block = dict[str, Any]
+
+QUESTION_BLOCK = "kneebot_question"
+CHOICES_BLOCK = "kneebot_choices"
+RESULT_BLOCK = "kneebot_result"
+ACTION_PREFIX = "kneebot_choice_"
+ACTION_PATTERN = rf"^{ACTION_PREFIX}\d+$"
+
+# Slack's documented limits: longer text is refused by the API, so clip rather than fail.
+SECTION_LIMIT = 3000
+HEADER_LIMIT = 150
+BUTTON_LIMIT = 75
+FALLBACK_LIMIT = 3900
+MAX_BUTTONS = 25
+
+URGENCY_MARK = {"emergency": ":rotating_light:", "urgent": ":warning:", "soon": ":stethoscope:"}
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters as entities: `<!channel>`, `<@U123>` and
+    `<!subteam^S1>` then show as typed instead of notifying anyone."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mrkdwn(text: str) -> dict[str, Any]:
+    """A mrkdwn text object for already-escaped text. `verbatim` stops Slack from turning
+    names, channels and URLs in it into links or mentions on its own."""
+    return {"type": "mrkdwn", "text": _clip(text, SECTION_LIMIT), "verbatim": True}
+
+
+def section(text: str, block_id: str | None = None) -> Block:
+    block: Block = {"type": "section", "text": mrkdwn(text)}
+    if block_id:
+        block["block_id"] = block_id[:255]
+    return block
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(text)]}
+
+
+def fallback(text: str) -> str:
+    """The top-level `text`: what notifications, screen readers and old clients show."""
+    return _clip(escape(text), FALLBACK_LIMIT)
+
+
+def _bullets(lines: tuple[str, ...]) -> str:
+    return "\n".join(f"• {escape(line)}" for line in lines)
+
+
+def _labelled(label: str, lines: tuple[str, ...]) -> Block:
+    return section(f"*{escape(label)}:*\n{_bullets(lines)}")
+
+
+def buttons(reply: Reply, owner: str) -> Block:
+    return {
+        "type": "actions",
+        "block_id": f"{CHOICES_BLOCK}:{owner}"[:255],
+        "elements": [
+            {
+                "type": "button",
+                "action_id": f"{ACTION_PREFIX}{index}",
+                "text": {"type": "plain_text", "text": _clip(choice.label, BUTTON_LIMIT), "emoji": True},
+                "value": choice.token,
+            }
+            for index, choice in enumerate(reply.choices[:MAX_BUTTONS])
+        ],
+    }
+
+
+def owner_of(block_id: str | None) -> str | None:
+    """The user a set of buttons was offered to, from its block id (None if not ours)."""
+    prefix = f"{CHOICES_BLOCK}:"
+    if block_id and block_id.startswith(prefix):
+        return block_id[len(prefix) :] or None
+    return None
+
+
+def outcome_block_id(result: Result) -> str:
+    return f"{RESULT_BLOCK}:{result.cause or 'none'}:{result.urgency}"
+
+
+def result_blocks(result: Result) -> list[Block]:
+    """Urgency first when it is an emergency, so it is the first thing seen; then the title,
+    what the person said, each fitting cause with why and what helps, the advice, the summary
+    for a clinician and the reminder to see a doctor."""
+    labels = result.labels
+    outcome = outcome_block_id(result)
+    mark = URGENCY_MARK.get(result.urgency, "")
+    urgency = section(f"{mark} *{escape(result.urgency_text)}*".strip())
+    if len(result.title) <= HEADER_LIMIT:
+        title: Block = {"type": "header", "text": {"type": "plain_text", "text": result.title, "emoji": True}}
+    else:
+        title = section(f"*{escape(result.title)}*")
+    blocks = [urgency, title] if result.urgency == "emergency" else [title, urgency]
+    blocks[0]["block_id"] = outcome
+    if result.reasons:
+        blocks.append(_labelled(labels.get("reasons", ""), result.reasons))
+    for index, finding in enumerate(result.findings):
+        heading = finding.name[:1].upper() + finding.name[1:]
+        if index:
+            heading = f"{labels.get('also_possible', '')}: {finding.name}"
+        blocks.append({"type": "divider"})
+        blocks.append(section(f"*{escape(heading)}*\n{escape(finding.about)}"))
+        if finding.reasons:
+            blocks.append(_labelled(labels.get("why", ""), finding.reasons))
+        if finding.treatment:
+            blocks.append(_labelled(labels.get("what_to_do", ""), finding.treatment))
+    if result.advice:
+        blocks.append(section(_bullets(result.advice)))
+    if result.summary:
+        blocks.append({"type": "divider"})
+        blocks.append(_labelled(labels.get("summary", ""), result.summary))
+    if result.reminder:
+        blocks.append(context(escape(result.reminder)))
+    return blocks
+
+
+def reply_message(reply: Reply, *, owner: str) -> dict[str, Any]:
+    """`text` and `blocks` for chat.postMessage; buttons belong to `owner` (a Slack user id)."""
+    if reply.result is not None:
+        blocks = result_blocks(reply.result)
+    else:
+        block_id = f"{QUESTION_BLOCK}:{reply.question}" if reply.question else None
+        blocks = [section(escape(reply.text), block_id)]
+    if reply.choices:
+        blocks.append(buttons(reply, owner))
+    return {"text": fallback(reply.text), "blocks": blocks}
+
+
+def answered(blocks: list[Block], note: str) -> list[Block]:
+    """A clicked message as it should now look: its buttons gone, the chosen answer noted."""
+    kept = [b for b in blocks if not str(b.get("block_id", "")).startswith(CHOICES_BLOCK)]
+    return [*kept, context(escape(note))]

@@ -1,0 +1,181 @@
+"""`kneebot slack`: check the settings, then serve Slack over Socket Mode or HTTP until stopped.
+
+Socket Mode (SLACK_APP_TOKEN set) needs no public URL: the bot dials out to Slack, which is
+what a running club will usually run. Otherwise Slack's Events API requests are served on
+`PORT` by aiohttp through Bolt's `AsyncApp`; Bolt's own `App.start()` server is a single thread
+with a backlog of 5 and was measured unfit for production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import Protocol
+
+from aiohttp import ClientError, web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack.app import SlackBot
+from bot.config import ConfigError, Settings
+from bot.engine import Engine
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+
+
+class Endpoint(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    def ready(self) -> bool: ...
+    def describe(self) -> str: ...
+
+
+class HttpEndpoint:
+    """Slack's Request URL: POST /slack/events on aiohttp, through Bolt's AsyncApp adapter."""
+
+    def __init__(self, bot: SlackBot, *, host: str = "0.0.0.0", port: int = 3000) -> None:
+        self.bot = bot
+        self.host = host
+        self.port = port
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        runner = web.AppRunner(self.bot.app.web_app(path=EVENTS_PATH, port=self.port), access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+        except OSError:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self.port = int(runner.addresses[0][1])  # the real port when 0 asked for a free one
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def ready(self) -> bool:
+        return self._runner is not None
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"http://{host}:{self.port}{EVENTS_PATH}"
+
+    def describe(self) -> str:
+        return f"HTTP events on port {self.port}{EVENTS_PATH}"
+
+
+class SocketModeEndpoint:
+    """A Socket Mode connection: Slack pushes the same payloads over a WebSocket."""
+
+    def __init__(self, bot: SlackBot, *, app_token: str) -> None:
+        self.bot = bot
+        self.app_token = app_token
+        self._handler: AsyncSocketModeHandler | None = None
+
+    async def start(self) -> None:
+        # Built here, inside the running loop: the client opens its aiohttp session at once.
+        self._handler = AsyncSocketModeHandler(self.bot.app, self.app_token)
+        await self._handler.connect_async()
+
+    async def stop(self) -> None:
+        if self._handler is not None:
+            await self._handler.close_async()
+            self._handler = None
+
+    def ready(self) -> bool:
+        if self._handler is None:
+            return False
+        client = self._handler.client
+        session = client.current_session
+        return not client.closed and session is not None and not session.closed
+
+    def describe(self) -> str:
+        return "Socket Mode"
+
+
+def check_settings(settings: Settings) -> bool:
+    """Fail before connecting when a token is missing or clearly the wrong kind.
+    Returns True for Socket Mode."""
+    socket_mode = bool(settings.slack_app_token)
+    settings.require("slack_bot_token", *(() if socket_mode else ("slack_signing_secret",)))
+    if not str(settings.slack_bot_token).startswith("xoxb-"):
+        raise ConfigError(
+            "SLACK_BOT_TOKEN must be the Bot User OAuth Token starting with xoxb- "
+            "(OAuth & Permissions page of your Slack app)"
+        )
+    if socket_mode and not str(settings.slack_app_token).startswith("xapp-"):
+        raise ConfigError(
+            "SLACK_APP_TOKEN must be an app-level token starting with xapp- with the "
+            "connections:write scope (Basic Information page of your Slack app)"
+        )
+    return socket_mode
+
+
+async def verify_token(bot: SlackBot) -> None:
+    """auth.test at start-up, so a revoked or mistyped token is reported now, in a sentence."""
+    try:
+        response = await bot.app.client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error") if exc.response is not None else "unknown error"
+        raise ConfigError(
+            f"Slack refused SLACK_BOT_TOKEN ({error}): copy the Bot User OAuth Token again from "
+            "your app's OAuth & Permissions page, and reinstall the app if you changed its scopes"
+        ) from None
+    except (TimeoutError, ClientError, OSError) as exc:
+        raise ConfigError(f"cannot reach the Slack Web API at {bot.app.client.base_url}: {exc}") from None
+    log.info("signed in to Slack workspace %s as %s", response.get("team_id"), response.get("user_id"))
+
+
+def run_slack(settings: Settings, engine: Engine) -> int:
+    """`kneebot slack`: runs until SIGINT or SIGTERM; returns the exit status."""
+    socket_mode = check_settings(settings)
+    bot = SlackBot(
+        engine,
+        token=str(settings.slack_bot_token),
+        signing_secret=None if socket_mode else settings.slack_signing_secret,
+        api_url=settings.slack_api_url,
+    )
+    return asyncio.run(_serve(settings, engine, bot, socket_mode))
+
+
+async def _serve(settings: Settings, engine: Engine, bot: SlackBot, socket_mode: bool) -> int:
+    from adapters.ops import start_ops_server
+    from bot.metrics import metrics_for
+
+    await verify_token(bot)
+    endpoint: Endpoint
+    if socket_mode:
+        endpoint = SocketModeEndpoint(bot, app_token=str(settings.slack_app_token))
+    else:
+        endpoint = HttpEndpoint(bot, port=settings.port)
+    try:
+        await endpoint.start()
+    except SlackApiError as exc:
+        error = exc.response.get("error") if exc.response is not None else "unknown error"
+        raise ConfigError(
+            f"Slack refused SLACK_APP_TOKEN ({error}): is Socket Mode enabled for the app?"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on port {settings.port} (PORT, --port): {exc.strerror or exc}"
+        ) from None
+    ops = start_ops_server(settings, engine, metrics_for(engine), platform_ready=endpoint.ready)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    log.info("kneebot is listening to Slack over %s", endpoint.describe())
+    try:
+        await stop.wait()
+    finally:
+        log.info("stopping")
+        await endpoint.stop()
+        if ops is not None:
+            ops.stop()
+    return 0
