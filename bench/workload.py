@@ -1,0 +1,154 @@
+"""The conversations every turn benchmark replays: whole checks, from "hi" to the result.
+
+Two scripts end in the same result by the same path: one clicked (button tokens, as Slack and
+Discord send them) and one typed (free text, as at the console, which also exercises the input
+reader). Both are recorded once from the real engine, so they always follow the current dialog
+file; a benchmark run that stops producing a result fails loudly instead of timing error paths.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.dialog import Dialog
+from bot.engine import Engine
+from bot.keys import conversation_key, person_ref
+from bot.messages import Incoming, Reply
+from bot.store import MemoryStore
+
+EXPECTED_CAUSE = "hamstring_tendonitis"
+
+CLICKS: dict[str, str] = {
+    "screen_emergency": "none",
+    "screen_urgent": "none",
+    "activity": "running",
+    "start_stiffness": "yes",
+    "long_runs": "yes",
+    "lump": "no",
+    "bend_straighten": "no",
+    "onset": "gradual",
+    "giving_way": "no",
+    "swelling": "no",
+    "toes_up": "no",
+    "hills": "no",
+}
+"""One whole check, question id to answer value, ending in hamstring tendonitis."""
+
+TYPED: dict[str, str] = {
+    "screen_emergency": "none of these",
+    "screen_urgent": "nope",
+    "activity": "I run",
+    "start_stiffness": "yes",
+    "long_runs": "yeah",
+    "lump": "no",
+    "bend_straighten": "not really",
+    "onset": "gradually",
+    "giving_way": "no",
+    "swelling": "nah",
+    "toes_up": "no",
+    "hills": "never",
+}
+"""The same check as someone types it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One thing the person does; `state` and `value` record where the engine was and what it
+    understood, so the dictionary floor can replay exactly the same path."""
+
+    state: str | None
+    value: str | None
+    text: str = ""
+    button: str | None = None
+
+
+@dataclass(frozen=True)
+class Script:
+    name: str
+    steps: tuple[Step, ...]
+
+    def incoming(self, number: int) -> list[Incoming]:
+        """The messages of conversation `number`: a fresh key per conversation, as Slack ids
+        look (workspace, DM channel, user)."""
+        key = conversation_key("slack", "T0BENCH01", f"D{number:08X}", f"U{number:08X}")
+        user = person_ref("slack", "T0BENCH01", f"U{number:08X}")
+        return [Incoming(key=key, user=user, text=step.text, button=step.button) for step in self.steps]
+
+
+def question(replies: Sequence[Reply]) -> Reply | None:
+    asked = [reply for reply in replies if reply.kind == "question"]
+    return asked[-1] if asked else None
+
+
+def ended_in_result(replies: Sequence[Reply]) -> bool:
+    return any(reply.kind == "result" for reply in replies)
+
+
+def record(dialog: Dialog, *, typed: bool) -> Script:
+    """Play the check once on a fresh in-memory engine and keep what was sent."""
+    engine = Engine(dialog, MemoryStore())
+    steps = [Step(state=None, value=None, text="hi")]
+    first = Script("probe", tuple(steps)).incoming(0)[0]
+    replies = engine.handle(first)
+    for _ in range(len(dialog.questions) + 1):
+        asked = question(replies)
+        if asked is None:
+            break
+        state = asked.question or ""
+        value = CLICKS[state]
+        if typed:
+            step = Step(state=state, value=value, text=TYPED[state])
+        else:
+            token = next(choice.token for choice in asked.choices if choice.value == value)
+            step = Step(state=state, value=value, button=token)
+        steps.append(step)
+        replies = engine.handle(Incoming(key=first.key, user=first.user, text=step.text, button=step.button))
+        again = question(replies)
+        if again is not None and again.question == state:
+            raise RuntimeError(
+                f"the {'typed' if typed else 'clicked'} script was not understood at {state!r}"
+            )
+    result = next((reply.result for reply in replies if reply.result is not None), None)
+    if result is None or result.cause != EXPECTED_CAUSE:
+        raise RuntimeError(f"the benchmark check no longer ends in {EXPECTED_CAUSE}: the dialog changed")
+    return Script("typed" if typed else "clicks", tuple(steps))
+
+
+def scripts(dialog: Dialog) -> tuple[Script, Script]:
+    return record(dialog, typed=False), record(dialog, typed=True)
+
+
+Handle = Callable[[Incoming], list[Reply]]
+
+
+class Conversations:
+    """Plays whole conversations through one handler, alternating the scripts, each with a key
+    never used before, and times every turn with `perf_counter_ns`."""
+
+    def __init__(self, handle: Handle, scripts: Sequence[Script], *, name: str) -> None:
+        self.handle = handle
+        self.scripts = scripts
+        self.name = name
+        self._numbers = itertools.count()
+        self.turns = 0
+
+    def run(self, conversations: int) -> list[int]:
+        timer = time.perf_counter_ns
+        handle = self.handle
+        spent: list[int] = []
+        for _ in range(conversations):
+            number = next(self._numbers)
+            messages = self.scripts[number % len(self.scripts)].incoming(number)
+            replies: list[Reply] = []
+            for incoming in messages:
+                began = timer()
+                replies = handle(incoming)
+                spent.append(timer() - began)
+            if not ended_in_result(replies):
+                said = " / ".join(reply.text[:60] for reply in replies)
+                raise RuntimeError(f"{self.name}: conversation {number} ended without a result: {said}")
+        self.turns += len(spent)
+        return spent
