@@ -103,7 +103,7 @@ class RedisStore(Store):
         """`lock_timeout`: how long a lock outlives a process that died holding it.
         `lock_wait`: how long a turn waits for a busy conversation before giving up.
         `socket_timeout`: how long one Redis call may take before Redis counts as unreachable;
-        a couple of quick retries cover a connection left stale by a Redis restart."""
+        one quick retry covers a connection left stale by a Redis restart."""
         super().__init__(ttl_seconds=ttl_seconds)
         self.url = url
         self.prefix = prefix
@@ -114,7 +114,7 @@ class RedisStore(Store):
                 url,
                 socket_timeout=socket_timeout,
                 socket_connect_timeout=socket_timeout,
-                retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=2),
+                retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=1),
                 health_check_interval=30,
                 client_name="kneebot",
             )

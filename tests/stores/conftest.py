@@ -419,3 +419,17 @@ def driver(spawn: Callable[[list[str]], BotProcess]) -> Callable[..., BotProcess
         return spawn([str(DRIVER), *args])
 
     return start
+
+
+@pytest.fixture
+def eventually() -> Callable[[Callable[[], object], str], None]:
+    """Poll `condition` until it holds; fail saying `what` did not happen within the bound."""
+
+    def wait(condition: Callable[[], object], what: str) -> None:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not condition():
+            if time.monotonic() > deadline:
+                pytest.fail(f"{what} did not happen within {WAIT_SECONDS:g} s")
+            time.sleep(0.05)
+
+    return wait
