@@ -40,6 +40,7 @@ def _store_flags(parser: argparse.ArgumentParser) -> None:
         help="dialog YAML file (default: the shipped knee-pain dialog)",
     )
     parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (env LOG_LEVEL)")
+    parser.add_argument("--log-format", choices=["text", "json"], help="log line format (env LOG_FORMAT)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -157,6 +157,14 @@ class Engine:
             record.state_before,
             record.state_after,
             seconds * 1000,
+            extra={
+                "conversation": record.conversation,
+                "platform": record.platform,
+                "event": event,
+                "state_before": record.state_before,
+                "state_after": record.state_after,
+                "ms": round(seconds * 1000, 3),
+            },
         )
         for observer in self.observers:
             try:

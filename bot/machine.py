@@ -86,7 +86,7 @@ def mermaid(dialog: Dialog) -> str:
     graph = GraphMachine(
         model=_Model(),
         graph_engine="mermaid",
-        title=f"{dialog.id} v{dialog.version}",
+        title=f"title: {dialog.id} v{dialog.version}",
         show_conditions=False,
         **_definition(dialog),
     )

@@ -1,4 +1,4 @@
-"""`kneebot graph` draws the dialog the bot runs, and docs/dialog-diagram.md shows that drawing."""
+"""`kneebot graph` draws the dialog the bot runs, and the README shows that drawing."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from adapters.cli import main
 from bot.dialog import Dialog
 
-DIAGRAM_DOC = Path(__file__).resolve().parents[2] / "docs" / "dialog-diagram.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 @pytest.fixture
@@ -22,17 +22,17 @@ def graph(capsys: pytest.CaptureFixture[str], log_stream: object) -> Iterator[st
 
 
 def test_the_documented_diagram_is_what_kneebot_graph_prints(graph: str) -> None:
-    blocks = re.findall(r"```mermaid\n(.*?)```", DIAGRAM_DOC.read_text(), flags=re.DOTALL)
+    blocks = re.findall(r"```mermaid\n(.*?)```", README.read_text(), flags=re.DOTALL)
 
-    assert len(blocks) == 1, "docs/dialog-diagram.md should hold exactly one mermaid block"
+    assert len(blocks) == 1, "README.md should hold exactly one mermaid block"
     assert blocks[0] == graph, (
-        "docs/dialog-diagram.md is out of date with the dialog: run `kneebot graph` and paste its "
+        "README.md's diagram is out of date with the dialog: run `kneebot graph` and paste its "
         "output into the mermaid block"
     )
 
 
 def test_the_diagram_draws_every_state_and_where_the_check_ends(graph: str, dialog: Dialog) -> None:
-    assert graph.startswith("---\n") and "stateDiagram-v2" in graph
+    assert graph.startswith("---\ntitle: knee_pain v1\n---\n") and "stateDiagram-v2" in graph
     lines = set(graph.splitlines())
     for state in dialog.states:
         assert f'  state "{state}" as {state}' in lines, f"{state} is not drawn"
