@@ -10,6 +10,7 @@ only the part that went wrong is marked.
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -89,11 +90,16 @@ def _in_order(expects: Sequence[Expect], said: Sequence[Said], strict: bool) -> 
 
 
 # ----- showing ---------------------------------------------------------------------------------
-def _said_lines(said: Said) -> list[str]:
+def _said_lines(said: Said, buttons: bool = True) -> list[str]:
     lines = said.text.splitlines() or [""]
-    if said.choices:
-        lines.append("  buttons: " + " | ".join(said.choices))
+    if buttons:
+        lines += _button_lines(said.choices)
     return lines
+
+
+def _button_lines(choices: Sequence[str]) -> list[str]:
+    """One line per button, so a diff points at the very button that differs."""
+    return [f"  [{label}]" for label in choices]
 
 
 def _expect_lines(expect: Expect) -> list[str]:
@@ -106,7 +112,55 @@ def _expect_lines(expect: Expect) -> list[str]:
     if not lines:
         lines.append("(any text)")
     if expect.choices is not None:
-        lines.append("  buttons: " + (" | ".join(expect.choices) if expect.choices else "(none)"))
+        lines += _button_lines(expect.choices) if expect.choices else ["  (no buttons)"]
+    return lines
+
+
+def _coverage(fragment: str, text: str) -> tuple[float, int, int]:
+    """How much of `fragment` appears in `text` (0..1), and the span of `text` it lines up with."""
+    if not fragment:
+        return 0.0, 0, 0
+    blocks = difflib.SequenceMatcher(None, text, fragment, autojunk=False).get_matching_blocks()[:-1]
+    if not blocks:
+        return 0.0, 0, 0
+    first, last = blocks[0], blocks[-1]
+    start = max(0, first.a - first.b)
+    end = min(len(text), last.a + last.size + len(fragment) - (last.b + last.size))
+    return sum(b.size for b in blocks) / len(fragment), start, end
+
+
+def _closeness(expect: Expect, said: Said) -> float:
+    """How nearly a message meets an expectation, to pick the one to show in the diff."""
+    scores = [_coverage(fragment, said.text)[0] for fragment in expect.contains]
+    if expect.text is not None:
+        scores.append(difflib.SequenceMatcher(None, expect.text, said.text, autojunk=False).ratio())
+    if expect.choices is not None:
+        scores.append(difflib.SequenceMatcher(None, list(expect.choices), list(said.choices)).ratio())
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def _expected_version(expect: Expect, said: Said, buttons: bool, strict: bool) -> list[str]:
+    """How `said` would have to read to meet `expect`: the bot's own lines with only the
+    missing part changed, so the diff marks just that (a misspelt word, a changed button)."""
+    flat = _flat(said.text)
+    if expect.text is not None and (strict or _flat(expect.text) not in flat):
+        lines = expect.text.strip().splitlines() or [""]
+    else:
+        lines = said.text.splitlines() or [""]
+    for fragment in expect.contains:
+        if _flat(fragment) in flat:
+            continue
+        best = max(range(len(lines)), key=lambda i: _coverage(fragment, lines[i])[0])
+        covered, start, end = _coverage(fragment, lines[best])
+        if covered >= 0.6:
+            lines[best] = lines[best][:start] + fragment + lines[best][end:]
+        else:
+            lines.insert(0, f"… {fragment} …")
+    if expect.matches is not None and not expect.matches.search(said.text if strict else flat):
+        lines.insert(0, f"/{expect.matches.pattern}/")
+    if buttons:
+        choices = expect.choices if expect.choices is not None else said.choices
+        lines += _button_lines(choices) if choices or expect.choices is None else ["  (no buttons)"]
     return lines
 
 
@@ -137,35 +191,51 @@ def _describe_outcome(said: Said | None) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
+def _expected_doc(expect: Expect, said: list[Said], first: int, buttons: bool, strict: bool) -> list[str]:
+    """What the bot should have said: its own messages, with the one nearest to the missing
+    expectation (from `first` on) rewritten to meet it, or the expectation added at the end."""
+    blocks = [_said_lines(s, buttons) for s in said]
+    if first >= len(said):
+        return _document([*blocks, _expect_lines(expect)])
+    nearest = max(range(first, len(said)), key=lambda i: _closeness(expect, said[i]))
+    blocks[nearest] = _expected_version(expect, said[nearest], buttons, strict)
+    return _document(blocks)
+
+
 # ----- checking one turn -----------------------------------------------------------------------
 def _check_turn(turn: Turn, said: list[Said], strict: bool) -> str | None:
     """The reason (and diff) this turn failed, or None."""
+    expects = (*(turn.bot or ()), *turn.any, *turn.never)
+    buttons = any(e.choices is not None for e in expects) or turn.bot == ()
+
+    def shown(messages: Iterable[Said]) -> list[str]:
+        """Messages as diff lines; buttons only when the turn checks buttons (less noise)."""
+        return _document(_said_lines(s, buttons) for s in messages)
+
     if turn.bot is not None:
         if not turn.bot and said:
-            return "expected the bot to say nothing\n" + _diff([], _document(map(_said_lines, said)))
+            return "expected the bot to say nothing\n" + _diff([], shown(said))
         matched, failed = _in_order(turn.bot, said, strict)
         if failed < len(turn.bot):
             expect = turn.bot[failed]
             after = matched[-1] + 1 if matched else 0
-            expected_doc = _document(
-                [*(_said_lines(s) for s in said[:after]), *(_expect_lines(e) for e in turn.bot[failed:])]
-            )
             which = f"expected message {failed + 1} of {len(turn.bot)} (line {expect.line})"
             where = "after the messages already matched" if matched else "in what the bot said"
-            return f"{which} was not found {where}\n" + _diff(expected_doc, _document(map(_said_lines, said)))
+            return f"{which} was not found {where}\n" + _diff(
+                _expected_doc(expect, said, after, buttons, strict), shown(said)
+            )
     for expect in turn.any:
         if not any(matches(expect, s, strict_text=strict) for s in said):
-            expected_doc = _document([*map(_said_lines, said), _expect_lines(expect)])
             return f"the message expected anywhere in the turn (line {expect.line}) was not found\n" + _diff(
-                expected_doc, _document(map(_said_lines, said))
+                _expected_doc(expect, said, 0, buttons, strict), shown(said)
             )
     for expect in turn.never:
         bad = [i for i, s in enumerate(said) if matches(expect, s, strict_text=strict)]
         if bad:
             kept = [s for i, s in enumerate(said) if i not in bad]
-            shown = " / ".join(_expect_lines(expect))
-            return f"the bot said what it must not (line {expect.line}: {shown})\n" + _diff(
-                _document(map(_said_lines, kept)), _document(map(_said_lines, said))
+            what = " / ".join(_expect_lines(expect))
+            return f"the bot said what it must not (line {expect.line}: {what})\n" + _diff(
+                shown(kept), shown(said)
             )
     return None
 
@@ -208,11 +278,13 @@ def replay(
     last_result: Said | None = None
     offered: tuple[str, ...] = ()
 
+    where = _display(transcript.path)
+
     def failed(turn: Turn | None, why: str, played: int, line: int | None = None) -> ReplayResult:
         if turn is None:
-            head = f"{transcript.path}:{line}: after all {total} turns"
+            head = f"{where}:{line}: after all {total} turns"
         else:
-            head = f"{transcript.path}:{turn.line}: turn {turn.number} of {total}: {turn.describe()}"
+            head = f"{where}:{turn.line}: turn {turn.number} of {total}: {turn.describe()}"
         return ReplayResult(transcript=transcript, turns_played=played, failure=f"{head}\n  {why}")
 
     for turn in transcript.turns:
@@ -249,6 +321,14 @@ def replay(
         if problem is not None:
             return failed(None, problem, total, line=transcript.outcome.line)
     return ReplayResult(transcript=transcript, turns_played=total)
+
+
+def _display(path: Path) -> str:
+    """The path as a maintainer would type it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def assert_replays(transcript: Transcript, driver: Driver, **options: bool) -> None:
@@ -324,6 +404,14 @@ def replay_main(
     if not paths:
         print(f"no transcripts found in {', '.join(map(str, files))}", file=out)
         return 1
+    try:
+        return _replay_all(paths, dialog, out)
+    except BrokenPipeError:  # `kneebot replay ... | head`: the reader left before the verdict
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _replay_all(paths: Sequence[Path], dialog: Dialog, out: TextIO) -> int:
     passed = failed = turns = 0
     began = time.perf_counter()
     for path in paths:
@@ -341,9 +429,9 @@ def replay_main(
             failed += 1
             print(f"FAIL  {path}  ({result.transcript.name})\n{_indent(result.failure or '')}", file=out)
     seconds = time.perf_counter() - began
-    verdict = "all passed" if not failed else f"{failed} failed"
+    verdict = "FAILED" if failed else "OK"
     print(
-        f"\n{passed + failed} transcript(s), {verdict}: {passed} passed, {failed} failed ({turns} turn(s) in {seconds:.2f} s)",
+        f"\n{verdict}: {passed} passed, {failed} failed ({turns} turns replayed in {seconds:.2f} s)",
         file=out,
     )
     return 1 if failed else 0
