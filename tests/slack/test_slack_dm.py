@@ -1,0 +1,160 @@
+"""Whole conversations in a DM through the real Bolt app: typed, clicked, and the result's layout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_fake_api import Call
+from slack_harness import SlackPerson, buttons_of, labels_of, outcome_of, posted, texts, visible_text
+
+HAMSTRING_BY_TYPING = {
+    "screen_emergency": "none of these",
+    "screen_urgent": "none",
+    "activity": "running",
+    "start_stiffness": "yes",
+    "long_runs": "yes",
+    "onset": "not sure",
+}
+
+
+def question_id(call: Call) -> str | None:
+    for block in call.blocks:
+        block_id = str(block.get("block_id", ""))
+        if block_id.startswith("kneebot_question:"):
+            return block_id.split(":", 1)[1]
+    return None
+
+
+def result_call(calls: list[Call]) -> Call | None:
+    return next((c for c in calls if outcome_of(c) is not None), None)
+
+
+def answer_by_typing(person: SlackPerson, answers: dict[str, str]) -> Call:
+    calls = person.say("hi")
+    for _ in range(30):
+        found = result_call(calls)
+        if found is not None:
+            return found
+        asked = [question_id(c) for c in posted(calls, person.dm) if question_id(c)]
+        assert asked, f"no question was asked; the bot said {texts(calls)}"
+        calls = person.say(answers.get(str(asked[-1]), "no"))
+    raise AssertionError("no result after 30 answers")
+
+
+def blocks_of_type(call: Call, kind: str) -> list[dict[str, Any]]:
+    return [b for b in call.blocks if b["type"] == kind]
+
+
+def test_a_typed_conversation_in_a_dm_ends_in_a_laid_out_result(person: SlackPerson) -> None:
+    result = answer_by_typing(person, HAMSTRING_BY_TYPING)
+
+    assert result.channel == person.dm
+    assert outcome_of(result) == ("hamstring_tendonitis", "soon")
+    assert result.blocks[0]["type"] == "header"
+    assert result.blocks[0]["text"]["text"] == "Your answers fit hamstring tendonitis best."
+    shown = visible_text(result.blocks)
+    for heading in ("Why this fits:", "What usually helps:", "Summary to show a clinician:"):
+        assert heading in shown
+    assert "gait analysis" in shown  # the treatment itself, not just its heading
+    assert "I can't examine you" in blocks_of_type(result, "context")[-1]["elements"][0]["text"]
+    assert result.args["text"].startswith("See a doctor or physiotherapist soon")  # notification fallback
+    assert labels_of(result) == ("Start a new check",)
+
+
+def test_a_conversation_by_buttons_marks_each_clicked_question_answered(
+    person: SlackPerson, fake: Any
+) -> None:
+    person.say("hello")
+    clicks = ["None of these", "None of these", "Cycling", "No", "No", "Gradually, over time", "No", "No"]
+    clicks += ["Yes", "Yes", "Yes"]  # toes_up, bike_fit, hills: the calf tendons
+    calls: list[Call] = []
+    for label in clicks:
+        question = next(c for c in reversed(person.offered()) if label in labels_of(c))
+        calls = person.click(label)
+        updates = [c for c in calls if c.method == "chat.update"]
+        assert len(updates) == 1, f"clicking {label!r} should edit that question once"
+        edit = updates[0]
+        assert (edit.channel, edit.ts) == (question.channel, question.ts)
+        assert not [b for b in edit.blocks if b["type"] == "actions"], (
+            "the answered question keeps no buttons"
+        )
+        assert visible_text(edit.blocks).endswith(f"You chose: {label}")
+    result = result_call(calls)
+    assert result is not None, texts(calls)
+    assert outcome_of(result) == ("gastrocnemius_tendonitis", "soon")
+    assert "gastrocnemius" in visible_text(result.blocks).lower()
+
+
+def test_an_emergency_result_opens_with_a_siren(person: SlackPerson) -> None:
+    person.say("hi")
+    calls = person.click("Short of breath, chest pain or coughing blood")
+    result = result_call(calls)
+    assert result is not None
+    assert outcome_of(result) == (None, "emergency")
+    first = result.blocks[0]
+    assert first["type"] == "section" and first["block_id"] == "kneebot_result:none:emergency"
+    assert first["text"]["text"].startswith(":rotating_light: *EMERGENCY")
+    assert "emergency number" in result.args["text"].splitlines()[0]
+
+
+def test_buttons_are_one_per_choice_and_carry_the_engine_token(person: SlackPerson) -> None:
+    calls = person.say("hi")
+    question = posted(calls, person.dm)[-1]
+    buttons = buttons_of(question)
+    assert [b["text"]["text"] for b in buttons] == [
+        "Short of breath, chest pain or coughing blood",
+        "Foot cold, pale, numb or tingling",
+        "Hurt it and can't take 4 steps, or knee looks deformed",
+        "None of these",
+        "Not sure",
+    ]
+    assert len({b["action_id"] for b in buttons}) == len(buttons)
+    assert buttons[3]["value"].startswith("screen_emergency|") and buttons[3]["value"].endswith("|none")
+    assert {b["block_id"] for b in buttons} == {f"kneebot_choices:{person.user}"}
+
+
+def test_typed_numbers_and_words_answer_a_question_offered_with_buttons(person: SlackPerson) -> None:
+    person.say("hi")
+    calls = person.say("4")  # "None of these", by its number
+    assert question_id(posted(calls, person.dm)[-1]) == "screen_urgent"
+    assert not [c for c in calls if c.method == "chat.update"], "typing leaves the buttons message alone"
+
+
+def test_a_stale_click_is_answered_privately_and_changes_nothing(person: SlackPerson, fake: Any) -> None:
+    first = posted(person.say("hi"), person.dm)[-1]
+    person.say("none of these")  # answered by typing: the first question still shows its buttons
+    calls = person.click("Not sure", on=first)
+
+    ephemeral = [c for c in calls if c.method == "chat.postEphemeral"]
+    assert len(ephemeral) == 1 and ephemeral[0].args["user"] == person.user
+    assert "earlier question" in visible_text(ephemeral[0].blocks)
+    assert not [c for c in calls if c.method == "chat.update"], "the old question is left as it was"
+    assert [question_id(c) for c in posted(calls)] == ["screen_urgent"], "the current question, again"
+    # The answers are unchanged: the next typed answer still answers screen_urgent.
+    assert question_id(posted(person.say("none"), person.dm)[-1]) == "activity"
+
+
+def test_a_click_on_someone_elses_question_is_refused_gently(
+    person: SlackPerson, other_person: SlackPerson
+) -> None:
+    question = posted(person.say("hi"), person.dm)[-1]
+    calls = person.click("None of these", on=question, clicker=other_person.user)
+
+    assert [c.method for c in calls] == ["chat.postEphemeral"]
+    assert calls[0].args["user"] == other_person.user
+    assert "belongs to someone else" in visible_text(calls[0].blocks)
+    # The owner's conversation did not move: their own click still answers the first question.
+    mine = person.click("None of these", on=question)
+    assert question_id(posted(mine, person.dm)[-1]) == "screen_urgent"
+
+
+def test_commands_work_in_slack_too(person: SlackPerson) -> None:
+    person.say("hi")
+    person.say("none")
+    calls = person.say("back")
+    shown = texts(calls)
+    assert shown[0] == "OK, I've taken back your last answer."
+    assert question_id(posted(calls)[-1]) == "screen_emergency"
+    assert texts(person.say("stop")) == [
+        "OK, I've stopped and deleted this check. Say hi whenever you'd like to start a new one."
+    ]
