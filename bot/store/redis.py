@@ -41,7 +41,7 @@ from urllib.parse import urlsplit, urlunsplit
 import redis
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import LockError, ReadOnlyError, RedisError
+from redis.exceptions import LockError, OutOfMemoryError, ReadOnlyError, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
@@ -52,9 +52,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-_OUTAGE = (RedisConnectionError, RedisTimeoutError, ReadOnlyError)
+_OUTAGE = (RedisConnectionError, RedisTimeoutError, ReadOnlyError, OutOfMemoryError)
 """Errors that mean "Redis cannot serve us right now" (down, restarting, loading its data,
-a replica after a failover), as opposed to a bug in how we call it."""
+a replica after a failover, full under `maxmemory`), as opposed to a bug in how we call it."""
 
 # KEYS: conversation, user index, lock.  ARGV: json, ttl ms, conversation key, lock token ('' = none)
 _SAVE = """
@@ -199,7 +199,7 @@ class RedisStore(Store):
     def save(self, conversation: Conversation) -> None:
         key = conversation.key
         keys = [self._conv(key), self._index(conversation.user), self._lock_name(key)]
-        args = [conversation.to_json(), self._ttl_ms(), key, self._held_token(key)]
+        args: list[str | int] = [conversation.to_json(), self._ttl_ms(), key, self._held_token(key)]
         if not self._call(lambda: self._save(keys=keys, args=args)):
             raise StoreUnavailable(f"a conversation lock expired after {self.lock_timeout:g} s mid-turn")
 

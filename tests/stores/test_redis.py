@@ -126,6 +126,27 @@ def test_after_a_restart_without_persistence_the_bot_simply_starts_again(own_red
     store.close()
 
 
+def test_a_full_redis_is_an_outage_too(own_redis, make_engine, chat):
+    """Under `maxmemory` with `noeviction` (the setting docs/scaling.md asks for, so that no
+    conversation is evicted silently) a full Redis refuses writes: the person hears "try
+    again", and the check goes on once there is room."""
+    server = own_redis()
+    store = RedisStore(server.url)
+    ann = chat(make_engine(store))
+    ann.say("hi")
+    shown = ann.last
+    admin = server.client()
+    admin.config_set("maxmemory-policy", "noeviction")
+    admin.config_set("maxmemory", "1")
+
+    ann.click("none", on=shown)
+    assert ann.texts() == [ann.engine.dialog.messages["unavailable"]]
+    admin.config_set("maxmemory", "0")
+    ann.click("none", on=shown)
+    assert ann.question() == "screen_urgent"
+    store.close()
+
+
 def test_redis_unreachable_never_falls_back_to_memory(make_engine, chat, caplog):
     caplog.set_level(logging.INFO, logger=ENGINE_LOG)
     with socket.socket() as sock:
