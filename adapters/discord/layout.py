@@ -1,0 +1,225 @@
+"""How a `Reply` looks on Discord: message text, a result embed, and buttons that survive restarts.
+
+Pure translation, no I/O. Every word comes from the reply (and so from the dialog file); this
+module only arranges it within Discord's limits, which are hard errors rather than truncation
+on Discord's side: 2000 characters of message text, 256 of embed title, 1024 per field value,
+25 fields and 6000 characters across a message's embeds, 25 buttons of 80-character labels,
+100-character custom ids.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from bot.messages import Choice, Reply, Result
+
+log = logging.getLogger(__name__)
+
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FIELDS_PER_EMBED = 25
+EMBED_TOTAL_LIMIT = 6000
+BUTTON_LABEL_LIMIT = 80
+BUTTONS_PER_MESSAGE = 25
+CUSTOM_ID_LIMIT = 100
+
+CUSTOM_ID_PREFIX = "kb:"
+"""Marks our buttons among any other app's; the rest of the custom id is `Choice.token` as is."""
+
+URGENCY_COLOURS: dict[str, int] = {
+    "emergency": discord.Colour.red().value,
+    "urgent": discord.Colour.orange().value,
+    "soon": discord.Colour.blurple().value,
+}
+"""One colour per urgency, so an emergency is red at a glance (and tests can read urgency back)."""
+
+_BLANK_NAME = "\u200b"
+"""A field needs a name; a continued section gets an invisible one so it reads as one block."""
+
+NO_MENTIONS = discord.AllowedMentions.none()
+"""Passed on every send and edit (and set on the client): text we send can never ping anyone."""
+
+
+class ChoiceButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=re.compile(re.escape(CUSTOM_ID_PREFIX) + r"(?P<token>.+)", re.DOTALL),
+):
+    """A choice button routed by its custom id alone, so a click on a message sent before a
+    restart still reaches the conversation: discord.py rebuilds the item from the id on every
+    click; nothing is kept in memory per message."""
+
+    def __init__(self, token: str, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:BUTTON_LABEL_LIMIT],
+                custom_id=CUSTOM_ID_PREFIX + token,
+                style=discord.ButtonStyle.secondary,
+            )
+        )
+        self.token = token
+
+    @property
+    def label(self) -> str:
+        return self.item.label or ""
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ChoiceButton:
+        return cls(match["token"], getattr(item, "label", None) or "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.client.turns.click(interaction, self.token, self.label)  # type: ignore[attr-defined]
+
+
+def fits_custom_id(token: str) -> bool:
+    return len(CUSTOM_ID_PREFIX) + len(token) <= CUSTOM_ID_LIMIT
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outgoing:
+    """One Discord message to send: text, at most one embed, and buttons."""
+
+    content: str = ""
+    embed: discord.Embed | None = None
+    choices: tuple[Choice, ...] = ()
+
+    def view(self) -> discord.ui.View | None:
+        if not self.choices:
+            return None
+        view = discord.ui.View(timeout=None)
+        for choice in self.choices[:BUTTONS_PER_MESSAGE]:
+            if fits_custom_id(choice.token):
+                view.add_item(ChoiceButton(choice.token, choice.label))
+            else:  # the text still lists nothing clickable for it; typing the answer works in DMs
+                log.warning("choice token too long for a Discord button (%d chars)", len(choice.token))
+        return view if view.children else None
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for `Messageable.send`, `Webhook.send` and the edit methods."""
+        sent: dict[str, Any] = {"content": self.content or None, "allowed_mentions": NO_MENTIONS}
+        if self.embed is not None:
+            sent["embeds"] = [self.embed]
+        view = self.view()
+        if view is not None:
+            sent["view"] = view
+        return sent
+
+
+def layout(reply: Reply) -> list[Outgoing]:
+    """The Discord messages for one reply; buttons go on the last of them."""
+    if reply.result is not None:
+        messages = _result_messages(reply.result)
+    else:
+        messages = [Outgoing(content=chunk) for chunk in split_text(reply.text, CONTENT_LIMIT)]
+    if reply.choices:
+        last = messages[-1]
+        messages[-1] = Outgoing(content=last.content, embed=last.embed, choices=reply.choices)
+    return messages
+
+
+def answered_text(template: str, question: str, answer: str) -> str:
+    """A clicked question's new text: the question and the answer chosen (template from the dialog)."""
+    return template.format(question=question, answer=answer).strip()[:CONTENT_LIMIT]
+
+
+# ----- text -----------------------------------------------------------------------------------
+def split_text(text: str, limit: int) -> list[str]:
+    """Split on line breaks into pieces of at most `limit` characters (a longer line is cut)."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
+
+
+def _bullets(lines: tuple[str, ...]) -> str:
+    return "\n".join(f"• {line}" for line in lines)
+
+
+# ----- results --------------------------------------------------------------------------------
+def _sections(result: Result) -> list[tuple[str, str]]:
+    """(heading, text) in reading order; headings come from the dialog's result labels and
+    read as in the console and on Slack ("Why this fits:")."""
+    labels = result.labels
+
+    def label(name: str) -> str:
+        return f"{labels.get(name, '')}:"
+
+    sections: list[tuple[str, str]] = []
+    if result.reasons:
+        sections.append((label("reasons"), _bullets(result.reasons)))
+    for index, finding in enumerate(result.findings):
+        heading = finding.name[:1].upper() + finding.name[1:]
+        if index:
+            heading = f"{labels.get('also_possible', '')}: {finding.name}"
+        sections.append((heading, finding.about))
+        if finding.reasons:
+            sections.append((label("why"), _bullets(finding.reasons)))
+        if finding.treatment:
+            sections.append((label("what_to_do"), _bullets(finding.treatment)))
+    if result.advice:
+        sections.append((label("what_to_do"), _bullets(result.advice)))
+    if result.summary:
+        sections.append((label("summary"), _bullets(result.summary)))
+    return sections
+
+
+def _fields(sections: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    fields: list[tuple[str, str]] = []
+    for name, text in sections:
+        for index, chunk in enumerate(split_text(text, FIELD_VALUE_LIMIT)):
+            fields.append(((name or _BLANK_NAME)[:TITLE_LIMIT] if index == 0 else _BLANK_NAME, chunk))
+    return fields
+
+
+def _urgency_line(result: Result) -> str:
+    """The first line of a result: the urgency, bold and flagged when it is an emergency."""
+    if result.urgency == "emergency":
+        return f"\N{POLICE CARS REVOLVING LIGHT} **{result.urgency_text}**"
+    if result.urgency == "urgent":
+        return f"**{result.urgency_text}**"
+    return result.urgency_text
+
+
+def _result_messages(result: Result) -> list[Outgoing]:
+    """The urgency as the message's first line, then an embed coloured by urgency; split over
+    several messages when the embed would pass Discord's per-message limits."""
+    colour = URGENCY_COLOURS.get(result.urgency, URGENCY_COLOURS["soon"])
+    title, description = result.title, None
+    if len(title) > TITLE_LIMIT:
+        title, description = None, result.title
+    embeds = [discord.Embed(title=title, description=description, colour=colour)]
+    footer = result.reminder[:2048]
+    for name, value in _fields(_sections(result)):
+        current = embeds[-1]
+        if (
+            len(current.fields) >= FIELDS_PER_EMBED
+            or len(current) + len(name) + len(value) + len(footer) > EMBED_TOTAL_LIMIT
+        ):
+            current = discord.Embed(colour=colour)
+            embeds.append(current)
+        current.add_field(name=name, value=value, inline=False)
+    if footer:
+        embeds[-1].set_footer(text=footer)
+    first = split_text(_urgency_line(result), CONTENT_LIMIT)[0]
+    return [Outgoing(content=first if index == 0 else "", embed=embed) for index, embed in enumerate(embeds)]

@@ -1,0 +1,175 @@
+"""Discord activity to engine turns and back: the /kneepain command, button clicks, typed DMs.
+
+Where a conversation happens is decided here. A check holds health details, so it never runs in
+a server channel for others to see: `/kneepain` in a server answers with a private (ephemeral)
+note and carries on in a direct message, which persists and survives restarts; only when the
+person's privacy settings refuse the DM does it carry on with ephemeral messages in the server
+(those vanish on reload and cannot be edited after the interaction token's 15 minutes, which is
+why they are the fallback and not the rule). In the DM, typed answers work as well as buttons.
+
+Every interaction is acknowledged (deferred) before the engine runs, and the engine, which is
+synchronous and may wait on SQLite or Redis, runs in a worker thread off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import discord
+
+from adapters.discord.layout import NO_MENTIONS, answered_text, layout
+from bot.engine import Engine, conversation_id
+from bot.keys import conversation_key, person_ref
+from bot.messages import Incoming, Reply
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+
+Send = Callable[..., Awaitable[Any]]
+
+
+def person(user_id: int) -> str:
+    """One person across every server and DM: `forget` in one place forgets them everywhere."""
+    return person_ref(PLATFORM, "-", user_id)
+
+
+def key_for(guild_id: int | None, channel_id: int | None, user_id: int) -> str:
+    """A DM conversation is keyed by its DM channel; an ephemeral one by server and channel."""
+    return conversation_key(PLATFORM, guild_id or "dm", channel_id, user_id)
+
+
+def event_id(snowflake: int) -> str:
+    return f"{PLATFORM}:{snowflake}"
+
+
+class Turns:
+    """Runs the engine for Discord events and sends the replies back. One per client."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def messages(self) -> Mapping[str, str]:
+        return self.engine.dialog.messages
+
+    # ----- the engine, off the event loop ---------------------------------------------------
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
+        return await asyncio.to_thread(self.engine.handle, incoming)
+
+    async def _opening(self, key: str, user_id: int, interaction_id: int) -> list[Reply]:
+        """Pick up a check in progress, or start one (the console's opening, for /kneepain)."""
+
+        def opening() -> list[Reply]:
+            incoming = Incoming(key=key, user=person(user_id), event_id=event_id(interaction_id))
+            return self.engine.resume(key) or self.engine.handle(incoming)
+
+        return await asyncio.to_thread(opening)
+
+    async def _send_all(self, send: Send, replies: list[Reply]) -> list[Any]:
+        sent = []
+        for reply in replies:
+            for outgoing in layout(reply):
+                sent.append(await send(**outgoing.kwargs()))
+        return sent
+
+    # ----- /kneepain ----------------------------------------------------------------------
+    async def command(self, interaction: discord.Interaction) -> None:
+        user_id = interaction.user.id
+        if interaction.context.dm_channel:  # already private: answer right here
+            await interaction.response.defer(thinking=True)
+            key = key_for(None, interaction.channel_id, user_id)
+            replies = await self._opening(key, user_id, interaction.id)
+            followup = functools.partial(interaction.followup.send, wait=True)
+            await self._guarded("command", key, self._send_all(followup, replies))
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            channel = await interaction.user.create_dm()
+            key = key_for(None, channel.id, user_id)
+            replies = await self._opening(key, user_id, interaction.id)
+            sent = await self._send_all(channel.send, replies)
+        except discord.Forbidden:  # the person's privacy settings refuse DMs from apps
+            await self._carry_on_here(interaction)
+            return
+        except discord.HTTPException as exc:
+            log.warning("discord DM failed: HTTP %s, code %s", exc.status, exc.code)
+            apology = self.messages["error"]
+            await interaction.edit_original_response(content=apology, allowed_mentions=NO_MENTIONS)
+            return
+        note = self.messages["discord_moved_to_dm"].format(link=sent[0].jump_url if sent else "")
+        await self._guarded(
+            "command", key, interaction.edit_original_response(content=note, allowed_mentions=NO_MENTIONS)
+        )
+
+    async def _carry_on_here(self, interaction: discord.Interaction) -> None:
+        key = key_for(interaction.guild_id, interaction.channel_id, interaction.user.id)
+        replies = await self._opening(key, interaction.user.id, interaction.id)
+        note = self.messages["discord_dm_closed"]
+        await interaction.edit_original_response(content=note, allowed_mentions=NO_MENTIONS)
+        private = functools.partial(interaction.followup.send, ephemeral=True, wait=True)
+        await self._guarded("command", key, self._send_all(private, replies))
+
+    # ----- a button -----------------------------------------------------------------------
+    async def click(self, interaction: discord.Interaction, token: str, label: str) -> None:
+        await interaction.response.defer()  # acknowledged; nothing changes on screen yet
+        key = key_for(interaction.guild_id, interaction.channel_id, interaction.user.id)
+        incoming = Incoming(
+            key=key, user=person(interaction.user.id), button=token, event_id=event_id(interaction.id)
+        )
+        replies = await self._handle(incoming)
+        if not replies:  # a duplicate delivery: the first one answered
+            return
+        message = interaction.message
+        in_private = message is not None and message.flags.ephemeral
+        stale_text = self.messages["stale_button"]
+        if any(reply.kind == "message" and reply.text == stale_text for reply in replies):
+            # An old question: a gentle note only the clicker sees; the old message stays as it was.
+            in_private = True
+        elif message is not None:
+            shown = answered_text(self.messages["discord_answered"], message.content, label)
+            await self._guarded(
+                "click",
+                key,
+                interaction.edit_original_response(content=shown, view=None, allowed_mentions=NO_MENTIONS),
+            )
+        channel = interaction.channel
+        send: Send
+        if in_private or not isinstance(channel, discord.abc.Messageable):
+            send = functools.partial(interaction.followup.send, ephemeral=in_private, wait=True)
+        else:
+            send = channel.send
+        await self._guarded("click", key, self._send_all(send, replies))
+
+    # ----- a typed message in a DM ----------------------------------------------------------
+    async def typed(self, message: discord.Message) -> None:
+        if message.author.bot or message.webhook_id is not None:
+            return  # never answer a bot, ourselves included
+        if message.guild is not None or not isinstance(message.channel, discord.DMChannel):
+            return  # server channels are public; there the check is /kneepain
+        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+            return
+        key = key_for(None, message.channel.id, message.author.id)
+        incoming = Incoming(
+            key=key, user=person(message.author.id), text=message.content, event_id=event_id(message.id)
+        )
+        replies = await self._handle(incoming)
+        await self._guarded("message", key, self._send_all(message.channel.send, replies))
+
+    # ----- failures -------------------------------------------------------------------------
+    async def _guarded(self, what: str, key: str, sending: Awaitable[Any]) -> None:
+        """A refused send is logged with ids and Discord's error code, never the text."""
+        try:
+            await sending
+        except discord.HTTPException as exc:
+            log.warning(
+                "discord %s reply failed for conversation %s: HTTP %s, code %s",
+                what,
+                conversation_id(key),
+                exc.status,
+                exc.code,
+            )

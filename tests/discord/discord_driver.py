@@ -1,0 +1,97 @@
+"""The transcript `Driver` for Discord: every transcript replayed through the real adapter.
+
+The person talks to the bot in their DM: `say` is a MESSAGE_CREATE, `click` a button
+INTERACTION_CREATE carrying the message as Discord would. What the bot "said" is every new
+message that person can see (DM messages and ephemeral ones), read back from the fake Discord:
+the text and the embed's words, the buttons' labels, and for a result the outcome, read from
+the embed alone (urgency from its colour, cause from the heading naming it). Edits of clicked
+questions are not new messages, so they are not part of what was said.
+
+A stale click is a click on the oldest message that ever offered the label, as the person's
+screen showed it then: on Discord a clicked question loses its buttons, so an old button is
+clicked from another device, or twice before the edit arrives.
+
+(Named discord_driver.py rather than driver.py: test folders are not packages, so helper
+modules need names no other folder uses.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from discord_fake import Shown
+from discord_world import MASON, DiscordWorld, buttons
+
+from adapters.discord.layout import URGENCY_COLOURS
+from bot.transcripts.driver import Said
+
+_URGENCY_BY_COLOUR = {colour: urgency for urgency, colour in URGENCY_COLOURS.items()}
+
+
+def visible_text(data: dict[str, Any]) -> str:
+    """A message's words as Discord shows them: its text, then each embed top to bottom."""
+    lines = [data.get("content") or ""]
+    for embed in data.get("embeds") or []:
+        lines += [embed.get("title") or "", embed.get("description") or ""]
+        for field in embed.get("fields") or []:
+            lines += [field["name"].strip("\u200b"), field["value"]]
+        lines.append((embed.get("footer") or {}).get("text") or "")
+    return "\n".join(line for line in lines if line)
+
+
+class DiscordDriver:
+    """Implements `bot.transcripts.driver.Driver` over a running Discord adapter."""
+
+    def __init__(self, db_path: Path, *, user: dict[str, Any] = MASON) -> None:
+        self.world = DiscordWorld(db_path)
+        self.world.start_bot()
+        self.user = user
+        assert self.world.engine is not None
+        self._cause_by_heading = {
+            cause.name[:1].upper() + cause.name[1:]: cause.id
+            for cause in self.world.engine.dialog.causes.values()
+        }
+
+    def said(self, shown: Shown) -> Said:
+        return Said(
+            text=visible_text(shown.data),
+            choices=tuple(label for label, _ in buttons(shown)),
+            outcome=self._outcome(shown.data),
+        )
+
+    def _outcome(self, data: dict[str, Any]) -> tuple[str | None, str] | None:
+        for embed in data.get("embeds") or []:
+            urgency = _URGENCY_BY_COLOUR.get(embed.get("color"))
+            if urgency is not None:
+                headings = [field["name"] for field in embed.get("fields") or []]
+                cause = next(
+                    (self._cause_by_heading[h] for h in headings if h in self._cause_by_heading), None
+                )
+                return cause, urgency
+        return None
+
+    def say(self, text: str) -> list[Said]:
+        return [self.said(shown) for shown in self.world.type(text, user=self.user)]
+
+    def click(self, label: str, *, stale: bool = False) -> list[Said]:
+        seen = self.world.seen(self.user)
+        if stale:
+            for shown in seen:
+                for version in shown.history:
+                    if label in dict(buttons(version)):
+                        return self._click(shown, label, version)
+        else:
+            for shown in reversed(seen):
+                if label in dict(buttons(shown)):
+                    return self._click(shown, label, None)
+        raise LookupError(f"no button labelled {label!r} is on screen")
+
+    def _click(self, shown: Shown, label: str, version: dict[str, Any] | None) -> list[Said]:
+        return [self.said(s) for s in self.world.click(shown, label, user=self.user, as_seen=version)]
+
+    def restart_process(self) -> None:
+        self.world.restart_bot()
+
+    def close(self) -> None:
+        self.world.close()

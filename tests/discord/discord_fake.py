@@ -1,0 +1,415 @@
+"""A small fake of Discord on loopback: the REST API and the gateway the real discord.py talks to.
+
+The adapter runs with discord.py's own HTTP client and gateway websocket; only the far end is
+fake. It implements just the endpoints the bot uses, with Discord's documented behaviour where
+the adapter depends on it: an interaction is acknowledged once, a deferred "thinking" message
+is filled by the first edit or follow-up, ephemeral messages are seen only by their person, a
+DM to someone whose privacy settings refuse it fails with 403 / 50007, and the bot's own DM
+messages come back to it over the gateway (as they do on Discord). Anything else is recorded
+as unexpected and answered 404, so a test notices.
+
+It also keeps what each person sees, which is what the tests and the transcript driver read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+PAYLOADS = Path(__file__).parent / "payloads"
+
+EPHEMERAL = 1 << 6
+LOADING = 1 << 7
+
+HELLO, HEARTBEAT, HEARTBEAT_ACK, IDENTIFY, RESUME, RECONNECT, INVALID_SESSION, DISPATCH = (
+    10,
+    1,
+    11,
+    2,
+    6,
+    7,
+    9,
+    0,
+)
+
+
+def payload(name: str) -> dict[str, Any]:
+    """A fresh copy of a JSON fixture from tests/discord/payloads/."""
+    return json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@dataclass
+class Call:
+    """One request the bot made: method, path (below /api/v10), query and JSON body."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+
+
+@dataclass
+class Shown:
+    """One message as Discord holds it, with who may see it (None: everyone in the channel)."""
+
+    data: dict[str, Any]
+    viewer: int | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        return int(self.data["id"])
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(self.data["flags"] & EPHEMERAL)
+
+    @property
+    def loading(self) -> bool:
+        return bool(self.data["flags"] & LOADING)
+
+
+class FakeGateway:
+    """The gateway websocket: HELLO, IDENTIFY -> READY, RESUME, heartbeats, and dispatches."""
+
+    def __init__(self, fake: FakeDiscord) -> None:
+        self.fake = fake
+        self.socket: web.WebSocketResponse | None = None
+        self.seq = 0
+        self.identified = 0
+        self.resumed = 0
+        self.refuse_resume = True
+        self.ready = asyncio.Event()
+        self._beats: list[asyncio.Future[None]] = []
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.socket = socket
+        await self._send({"op": HELLO, "d": {"heartbeat_interval": 3_600_000}})
+        async for message in socket:
+            if message.type is not WSMsgType.TEXT:
+                break
+            await self._received(json.loads(message.data))
+        return socket
+
+    async def _received(self, frame: dict[str, Any]) -> None:
+        op = frame["op"]
+        if op == HEARTBEAT:
+            await self._send({"op": HEARTBEAT_ACK})
+            beats, self._beats = self._beats, []
+            for beat in beats:
+                if not beat.done():
+                    beat.set_result(None)
+        elif op == IDENTIFY:
+            self.identified += 1
+            self.fake.identify_payloads.append(frame["d"])
+            ready = payload("ready")
+            ready["resume_gateway_url"] = self.fake.gateway_url
+            await self.dispatch("READY", ready)
+            self.ready.set()
+        elif op == RESUME:
+            self.resumed += 1
+            if self.refuse_resume:  # a new session: the client must IDENTIFY again
+                await self._send({"op": INVALID_SESSION, "d": False})
+            else:
+                await self.dispatch("RESUMED", {})
+
+    async def _send(self, frame: dict[str, Any]) -> None:
+        if self.socket is not None and not self.socket.closed:
+            await self.socket.send_str(json.dumps(frame))
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        self.seq += 1
+        await self._send({"op": DISPATCH, "t": event, "s": self.seq, "d": data})
+
+    async def reconnect(self) -> None:
+        """Ask the client to reconnect, as Discord does during its own maintenance."""
+        self.ready.clear()
+        await self._send({"op": RECONNECT, "d": None})
+
+    async def caught_up(self) -> None:
+        """Return once the client has read every frame sent so far: it answers a heartbeat
+        request in order, after handling what came before it."""
+        beat = asyncio.get_running_loop().create_future()
+        self._beats.append(beat)
+        await self._send({"op": HEARTBEAT, "d": self.seq})
+        await beat
+
+
+class FakeDiscord:
+    """The REST API and gateway, on 127.0.0.1 with a free port."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.bot = payload("bot_user")
+        self.application = payload("application")
+        self.app_id = int(self.application["id"])
+        self.calls: list[Call] = []
+        self.unexpected: list[Call] = []
+        self.command_syncs: list[tuple[str, list[dict[str, Any]]]] = []
+        self.identify_payloads: list[dict[str, Any]] = []
+        self.shown: dict[int, Shown] = {}
+        self.dm_channels: dict[int, dict[str, Any]] = {}
+        self.dm_closed: set[int] = set()
+        self.interactions: dict[str, dict[str, Any]] = {}
+        self._originals: dict[str, int] = {}
+        self._acknowledged: set[str] = set()
+        self._ids = itertools.count(1_260_000_000_000_000_000)
+        self.gateway = FakeGateway(self)
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    # ----- lifecycle ------------------------------------------------------------------------
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway", self.gateway.handle)
+        app.router.add_route("*", "/api/v10/{path:.*}", self._route)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self.gateway.socket is not None:
+            await self.gateway.socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return self.base_url.replace("http://", "ws://") + "/gateway"
+
+    def new_id(self) -> int:
+        return next(self._ids)
+
+    # ----- what people see ------------------------------------------------------------------
+    def dm_channel(self, user: dict[str, Any]) -> dict[str, Any]:
+        """The DM channel between the bot and this person (created on first use)."""
+        user_id = int(user["id"])
+        if user_id not in self.dm_channels:
+            channel = payload("dm_channel")
+            channel["id"] = str(self.new_id())
+            channel["recipients"] = [user]
+            self.dm_channels[user_id] = channel
+        return self.dm_channels[user_id]
+
+    def visible_to(self, user_id: int) -> list[Shown]:
+        """Messages this person can see, oldest first: their DM with the bot, and anything in a
+        server channel (ephemeral messages only when they are theirs)."""
+        dm = self.dm_channels.get(user_id)
+        dm_id = dm["id"] if dm else None
+        return [
+            shown
+            for shown in self.shown.values()
+            if (shown.viewer is None and (shown.data["channel_id"] == dm_id or not self._is_dm(shown)))
+            or shown.viewer == user_id
+        ]
+
+    def public_in(self, channel_id: int) -> list[Shown]:
+        """What everyone in a server channel sees from the bot."""
+        return [
+            s for s in self.shown.values() if int(s.data["channel_id"]) == channel_id and s.viewer is None
+        ]
+
+    def _is_dm(self, shown: Shown) -> bool:
+        return any(shown.data["channel_id"] == c["id"] for c in self.dm_channels.values())
+
+    # ----- REST -----------------------------------------------------------------------------
+    async def _route(self, request: web.Request) -> web.Response:
+        body = await request.json() if request.can_read_body else None
+        path = "/" + request.match_info["path"]
+        call = Call(request.method, path, dict(request.query), body)
+        self.calls.append(call)
+        parts = path.strip("/").split("/")
+        authorised = request.headers.get("Authorization") == f"Bot {self.token}"
+        webhook = parts[0] in ("interactions", "webhooks")  # authorised by the interaction token
+        if not authorised and not webhook:
+            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
+        handler = self._handler(request.method, parts)
+        if handler is None:
+            self.unexpected.append(call)
+            return _json({"message": "404: Not Found", "code": 0}, status=404)
+        return await handler(parts, body, call)
+
+    def _handler(self, method: str, parts: list[str]) -> Any:
+        shape = (method, *("{}" if p.isdigit() else p for p in parts))
+        if parts[0] == "interactions" and method == "POST" and len(parts) == 4:
+            return self._callback
+        if parts[0] == "webhooks" and len(parts) == 3 and method == "POST":
+            return self._followup
+        if parts[0] == "webhooks" and len(parts) == 5 and method == "PATCH":
+            return self._edit_webhook_message
+        return {
+            ("GET", "users", "@me"): self._me,
+            ("GET", "oauth2", "applications", "@me"): self._application,
+            ("PUT", "applications", "{}", "commands"): self._sync,
+            ("PUT", "applications", "{}", "guilds", "{}", "commands"): self._sync,
+            ("POST", "users", "@me", "channels"): self._open_dm,
+            ("POST", "channels", "{}", "messages"): self._post_message,
+            ("PATCH", "channels", "{}", "messages", "{}"): self._edit_channel_message,
+        }.get(shape)
+
+    async def _me(self, parts: list[str], body: Any, call: Call) -> web.Response:
+        return _json(self.bot)
+
+    async def _application(self, parts: list[str], body: Any, call: Call) -> web.Response:
+        return _json(self.application)
+
+    async def _sync(self, parts: list[str], body: Any, call: Call) -> web.Response:
+        scope = f"guild:{parts[3]}" if "guilds" in parts else "global"
+        self.command_syncs.append((scope, body))
+        registered = [
+            {
+                **command,
+                "id": str(self.new_id()),
+                "application_id": str(self.app_id),
+                "version": str(self.new_id()),
+                **({"guild_id": parts[3]} if "guilds" in parts else {}),
+            }
+            for command in body
+        ]
+        return _json(registered)
+
+    async def _open_dm(self, parts: list[str], body: Any, call: Call) -> web.Response:
+        user_id = int(body["recipient_id"])
+        known = self._user(user_id)
+        return _json(self.dm_channel(known))
+
+    def _user(self, user_id: int) -> dict[str, Any]:
+        for interaction in self.interactions.values():
+            user = interaction.get("user") or interaction.get("member", {}).get("user")
+            if user and int(user["id"]) == user_id:
+                return user
+        return {"id": str(user_id), "username": f"user{user_id}", "discriminator": "0", "avatar": None}
+
+    async def _post_message(self, parts: list[str], body: Any, call: Call) -> web.Response:
+        channel_id = parts[1]
+        for user_id, channel in self.dm_channels.items():
+            if channel["id"] == channel_id and user_id in self.dm_closed:
+                return _json({"message": "Cannot send messages to this user", "code": 50007}, status=403)
+        shown = self._create(channel_id, body, viewer=None)
+        if any(channel["id"] == channel_id for channel in self.dm_channels.values()):
+            await self.gateway.dispatch("MESSAGE_CREATE", shown.data)  # bots see their own DMs
+        return _json(shown.data)
+
+    async def _edit_channel_message(self, parts: list[str], body: Any, call: Call) -> web.Response:
+        return _json(self._edit(int(parts[3]), body).data)
+
+    async def _callback(self, parts: list[str], body: Any, call: Call) -> web.Response:
+        token = parts[2]
+        interaction = self.interactions[token]
+        if token in self._acknowledged:
+            return _json({"message": "Interaction has already been acknowledged.", "code": 40060}, status=400)
+        self._acknowledged.add(token)
+        kind, data = body["type"], body.get("data") or {}
+        flags = int(data.get("flags", 0))
+        user_id = _user_id(interaction)
+        channel_id = interaction["channel_id"]
+        message: Shown | None = None
+        if kind == 4:  # a message now
+            message = self._create(channel_id, data, viewer=user_id if flags & EPHEMERAL else None)
+        elif kind == 5:  # "thinking…", filled later by an edit or the first follow-up
+            thinking = {"content": "", "flags": flags | LOADING}
+            message = self._create(channel_id, thinking, viewer=user_id if flags & EPHEMERAL else None)
+        elif kind in (6, 7):  # acknowledge a click; 7 also edits the clicked message
+            message = self.shown[int(interaction["message"]["id"])]
+            if kind == 7:
+                self._edit(message.id, data)
+        if message is not None:
+            self._originals[token] = message.id
+        return _json(
+            {
+                "interaction": {
+                    "id": interaction["id"],
+                    "type": interaction["type"],
+                    "response_message_id": str(message.id) if message else None,
+                    "response_message_loading": kind == 5,
+                    "response_message_ephemeral": bool(message and message.ephemeral),
+                },
+                "resource": {"type": kind, **({"message": message.data} if message and kind != 6 else {})},
+            }
+        )
+
+    async def _followup(self, parts: list[str], body: Any, call: Call) -> web.Response:
+        token = parts[2]
+        interaction = self.interactions[token]
+        original = self.shown.get(self._originals.get(token, -1))
+        if original is not None and original.loading:  # the first follow-up fills the deferral
+            shown = self._edit(original.id, body)
+        else:
+            flags = int(body.get("flags", 0))
+            viewer = _user_id(interaction) if flags & EPHEMERAL else None
+            shown = self._create(interaction["channel_id"], body, viewer=viewer)
+        if call.query.get("wait") in ("true", "1", "True"):
+            return _json(shown.data)
+        return web.Response(status=204)
+
+    async def _edit_webhook_message(self, parts: list[str], body: Any, call: Call) -> web.Response:
+        token, which = parts[2], parts[4]
+        message_id = self._originals.get(token) if which == "@original" else int(which)
+        if message_id is None or message_id not in self.shown:
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        return _json(self._edit(message_id, body).data)
+
+    # ----- messages -------------------------------------------------------------------------
+    def _create(self, channel_id: str, body: dict[str, Any], *, viewer: int | None) -> Shown:
+        message_id = self.new_id()
+        data = {
+            "id": str(message_id),
+            "channel_id": str(channel_id),
+            "type": 0,
+            "author": copy.deepcopy(self.bot),
+            "content": body.get("content") or "",
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "attachments": [],
+            "mentions": [],
+            "mention_roles": [],
+            "mention_everyone": False,
+            "pinned": False,
+            "tts": False,
+            "timestamp": "2026-11-24T20:00:00.000000+00:00",
+            "edited_timestamp": None,
+            "flags": int(body.get("flags", 0)),
+        }
+        if viewer is not None:
+            data["webhook_id"] = str(self.app_id)
+            data["application_id"] = str(self.app_id)
+        shown = Shown(data=data, viewer=viewer, history=[copy.deepcopy(data)])
+        self.shown[message_id] = shown
+        return shown
+
+    def _edit(self, message_id: int, body: dict[str, Any]) -> Shown:
+        shown = self.shown[message_id]
+        for key in ("content", "embeds", "components"):
+            if key in body:
+                shown.data[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
+        shown.data["flags"] &= ~LOADING
+        shown.data["edited_timestamp"] = "2026-11-24T20:01:00.000000+00:00"
+        shown.history.append(copy.deepcopy(shown.data))
+        return shown
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    """JSON as Discord sends it: discord.py reads a body as JSON only when the content type is
+    exactly `application/json` (no charset)."""
+    return web.Response(body=json.dumps(data).encode(), status=status, content_type="application/json")
+
+
+def _user_id(interaction: dict[str, Any]) -> int:
+    user = interaction.get("user") or interaction["member"]["user"]
+    return int(user["id"])

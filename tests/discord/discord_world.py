@@ -1,0 +1,199 @@
+"""The real adapter (discord.py client, engine, SQLite) against the fake Discord, driven step by
+step from synchronous tests.
+
+Everything runs in one private event loop: the fake's HTTP server and gateway, and the bot.
+Each step (someone types, runs /kneepain, clicks) sends the event over the gateway, waits until
+the bot has read it and finished every handler it started, and returns the messages that
+person can now see that are new. No sleeps: "finished" is known, not guessed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+from discord_fake import FakeDiscord, Shown, payload
+
+from adapters.discord import KneeClient
+from bot.engine import Engine, build_engine
+from bot.store import SQLiteStore
+
+T = TypeVar("T")
+
+TOKEN = "MTE4MDAwMDAwMDAwMDAwMDAwMQ.Gx1abc.fake-token-for-tests"
+STEP_TIMEOUT = 20.0
+"""A safety net so a broken step fails instead of hanging; steps take milliseconds."""
+
+MASON: dict[str, Any] = payload("command_in_dm")["user"]
+SERVER_CHANNEL = int(payload("command_in_server")["channel_id"])
+GUILD = int(payload("command_in_server")["guild_id"])
+
+_HANDLER_TASKS = ("discord.py: on_", "CommandTree-invoker", "discord-ui-")
+
+
+def another_person(user_id: int, name: str) -> dict[str, Any]:
+    user = copy.deepcopy(MASON)
+    user.update(id=str(user_id), username=name, global_name=name.title())
+    return user
+
+
+def buttons(shown: Shown | dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, custom_id) of every button on a message, in order."""
+    data = shown.data if isinstance(shown, Shown) else shown
+    return [
+        (button.get("label", ""), button.get("custom_id", ""))
+        for row in data.get("components", [])
+        for button in row.get("components", [])
+    ]
+
+
+class DiscordWorld:
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        dialog_path: Path | None = None,
+        sync_guild: int | None = None,
+        engine_factory: Any = None,
+    ) -> None:
+        self.db_path = db_path
+        self.dialog_path = dialog_path
+        self.sync_guild = sync_guild
+        self.loop = asyncio.new_event_loop()
+        self.fake = FakeDiscord(TOKEN)
+        self.run(self.fake.start())
+        self._saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+        discord.http.Route.BASE = self.fake.api_url
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.fake.gateway_url)
+        self.client: KneeClient | None = None
+        self.engine: Engine | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    # ----- running ------------------------------------------------------------------------
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return self.loop.run_until_complete(asyncio.wait_for(coro, STEP_TIMEOUT))
+
+    def start_bot(self) -> KneeClient:
+        """A new engine on the same SQLite file and a new client: what a process restart does."""
+        self.engine = build_engine(SQLiteStore(self.db_path), dialog_path=self.dialog_path)
+        self.client = KneeClient(
+            self.engine, sync_guild=self.sync_guild, guild_ready_timeout=0.01, heartbeat_timeout=600.0
+        )
+        self.fake.gateway.ready.clear()
+        self._task = self.loop.create_task(self.client.start(TOKEN), name="kneebot-under-test")
+        self.run(self._until_ready())
+        return self.client
+
+    async def _until_ready(self) -> None:
+        await self.fake.gateway.ready.wait()
+        assert self.client is not None
+        await self.client.wait_until_ready()
+
+    def stop_bot(self) -> None:
+        if self.client is not None:
+            self.run(self.client.close())
+            assert self._task is not None
+            self.run(self._task)
+            assert self.engine is not None
+            self.engine.store.close()
+        self.client = None
+
+    def restart_bot(self) -> KneeClient:
+        self.stop_bot()
+        return self.start_bot()
+
+    def close(self) -> None:
+        try:
+            self.stop_bot()
+            self.run(self.fake.stop())
+        finally:
+            discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._saved
+            self.loop.close()
+
+    async def _settle(self) -> None:
+        """Until the bot has read every gateway frame and finished every handler it started
+        (handlers may make Discord send more frames, such as the bot's own DMs)."""
+        while True:
+            seq = self.fake.gateway.seq
+            await self.fake.gateway.caught_up()
+            pending = [
+                task
+                for task in asyncio.all_tasks()
+                if task.get_name().startswith(_HANDLER_TASKS) and not task.done()
+            ]
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+            elif self.fake.gateway.seq == seq:
+                return
+
+    def _step(self, event: str, data: dict[str, Any], viewer: dict[str, Any]) -> list[Shown]:
+        before = self.fake.new_id()
+        self.run(self.fake.gateway.dispatch(event, data))
+        self.run(self._settle())
+        return [shown for shown in self.fake.visible_to(int(viewer["id"])) if shown.id > before]
+
+    # ----- what people do ---------------------------------------------------------------------
+    def type(
+        self, text: str, *, user: dict[str, Any] = MASON, author: dict[str, Any] | None = None
+    ) -> list[Shown]:
+        """`author` (default: the person) writes `text` in the person's DM with the bot."""
+        message = payload("message_in_dm")
+        message.update(
+            id=str(self.fake.new_id()),
+            channel_id=self.fake.dm_channel(user)["id"],
+            content=text,
+            author=author or user,
+        )
+        return self._step("MESSAGE_CREATE", message, user)
+
+    def slash(self, *, user: dict[str, Any] = MASON, where: str = "server") -> list[Shown]:
+        """`/kneepain` in the server channel, or in the person's DM with the bot."""
+        data = self._interaction("command_in_server" if where == "server" else "command_in_dm", user)
+        return self._step("INTERACTION_CREATE", data, user)
+
+    def click(
+        self, shown: Shown, label: str, *, user: dict[str, Any] = MASON, as_seen: dict[str, Any] | None = None
+    ) -> list[Shown]:
+        """Click the button labelled `label` on a message; `as_seen` is the message as the
+        person's screen shows it, when that is an older version (another device, a double click)."""
+        seen = copy.deepcopy(as_seen or shown.data)
+        custom_id = dict(buttons(seen))[label]
+        in_dm = seen["channel_id"] == self.fake.dm_channel(user)["id"]
+        fixture = "button_in_dm" if in_dm else "button_in_server"
+        data = self._interaction(fixture, user, message=seen)
+        data["data"]["custom_id"] = custom_id
+        return self._step("INTERACTION_CREATE", data, user)
+
+    def _interaction(
+        self, fixture: str, user: dict[str, Any], *, message: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        data = payload(fixture)
+        data["id"] = str(self.fake.new_id())
+        data["token"] = f"interaction-token-{data['id']}"
+        if "member" in data:
+            data["member"]["user"] = user
+        else:
+            data["user"] = user
+            channel = self.fake.dm_channel(user)
+            data["channel"] = copy.deepcopy(channel)
+            data["channel_id"] = channel["id"]
+        if message is not None:
+            data["message"] = message
+        self.fake.interactions[data["token"]] = data
+        return data
+
+    # ----- reading ----------------------------------------------------------------------------
+    def seen(self, user: dict[str, Any] = MASON) -> list[Shown]:
+        return self.fake.visible_to(int(user["id"]))
+
+    def newest_offering(self, label: str, user: dict[str, Any] = MASON) -> Shown:
+        offering = [s for s in self.seen(user) if label in dict(buttons(s))]
+        assert offering, f"no message offers a button labelled {label!r}"
+        return offering[-1]
