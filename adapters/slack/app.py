@@ -78,6 +78,7 @@ class SlackBot:
         # so one WARNING logger here keeps all of Bolt from printing payloads at DEBUG.
         bolt_logger = logging.getLogger("slack_bolt.kneebot")
         bolt_logger.setLevel(logging.WARNING)
+        bolt_logger.addFilter(_drop_token_skipped_warning)
         self.app = AsyncApp(
             name="kneebot",
             logger=bolt_logger,
@@ -282,6 +283,12 @@ class SlackBot:
             where = kwargs.get("channel") or "-"
             log.error("slack %s failed: %s (channel %s)", method.__name__, error, conversation_id(str(where)))
             return None
+
+
+def _drop_token_skipped_warning(record: logging.LogRecord) -> bool:
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and then warns that the client
+    we built (with the token, and SLACK_API_URL) wins over it: true, intended, and only noise."""
+    return "`token` will be unused" not in record.getMessage()
 
 
 def _from_bot(event: dict[str, Any]) -> bool:

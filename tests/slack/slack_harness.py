@@ -195,15 +195,15 @@ def outcome_of(call: Call) -> tuple[str | None, str] | None:
 class SlackPerson:
     """Someone in the workspace, talking to kneebot in their DM with it."""
 
-    def __init__(self, rig: SlackRig, user: str, *, team: str = TEAM) -> None:
-        self.rig = rig
+    def __init__(
+        self, rig: SlackRig | None, user: str, *, fake: FakeSlack | None = None, team: str = TEAM
+    ) -> None:
+        """`rig` sends over HTTP; without one (Socket Mode tests) only the payload builders work."""
+        self.rig: SlackRig = rig  # type: ignore[assignment]
+        self.fake: FakeSlack = fake or rig.fake  # type: ignore[union-attr]
         self.user = user
         self.team = team
         self.dm = "D" + user[1:]  # the fake's conversations.open gives this DM id
-
-    @property
-    def fake(self) -> FakeSlack:
-        return self.rig.fake
 
     def _since(self, start: int) -> list[Call]:
         return list(self.fake.calls[start:])
