@@ -1,0 +1,54 @@
+"""Every transcript under tests/transcripts/, replayed through the real Slack adapter.
+
+The same files the engine replays (bot/transcripts): here each turn is a signed Slack event or
+button click, and what the bot said is read back from the fake Slack. Exact texts are compared
+as whitespace-normalised containment, since Slack lays messages out in blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from slack_driver import SlackDriver
+from slack_fake_api import FakeSlack
+from slack_harness import LoopThread
+
+from bot.dialog import Dialog
+from bot.engine import Engine
+from bot.store import MemoryStore
+from bot.transcripts.format import load_transcript
+from bot.transcripts.runner import TranscriptFailure, check_ids, replay
+
+TRANSCRIPTS = sorted((Path(__file__).parents[1] / "transcripts").glob("*.y*ml"))
+
+
+def test_there_are_transcripts_to_replay() -> None:
+    assert len(TRANSCRIPTS) >= 10, "tests/transcripts/ should hold the shared conversation transcripts"
+
+
+@pytest.fixture
+def make_driver(loop_thread: LoopThread, fake: FakeSlack, slack_dialog: Dialog) -> Iterator[object]:
+    made: list[SlackDriver] = []
+
+    def make(index: int) -> SlackDriver:
+        driver = SlackDriver(
+            loop=loop_thread, fake=fake, engine=Engine(slack_dialog, MemoryStore()), user=f"U0TR{index:05d}"
+        )
+        made.append(driver)
+        return driver
+
+    yield make
+    for driver in made:
+        driver.close()
+
+
+@pytest.mark.parametrize("path", TRANSCRIPTS, ids=[p.stem for p in TRANSCRIPTS])
+def test_transcript_replays_through_slack(path: Path, make_driver: object, slack_dialog: Dialog) -> None:
+    transcript = load_transcript(path)
+    check_ids(transcript, slack_dialog)
+    driver = make_driver(TRANSCRIPTS.index(path))  # type: ignore[operator]
+    result = replay(transcript, driver, strict_text=False)
+    if result.failure is not None:
+        raise TranscriptFailure(result.failure)
