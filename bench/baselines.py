@@ -1,9 +1,12 @@
 """What kneebot's engine is measured against.
 
-- `DictFloor`: the least a state machine can do per turn. Conversations live in a dict as a
-  state and answers; a turn is a few dict look-ups and returns a reply built in advance. No
-  store, no serialisation, no input reading beyond an exact-word look-up, no safety checks.
-  Nothing real can be this cheap; it is the floor the engine's cost is expressed against.
+- `DictFloor`: the least a state machine can do per turn and still hold the same
+  conversation. Conversations live in a dict as a state and answers; a turn is a few dict
+  look-ups and builds the same kind of reply the engine returns (the next question with its
+  buttons). No store, no serialisation, no locking or de-duplication, no input reading beyond
+  an exact-word look-up, no safety checks, no result to work out. Nothing real can be this
+  cheap; it is the floor the engine's cost is expressed against. With `prebuilt=True` it
+  returns one reply object per state made in advance instead: the barest step there is.
 - `machine_per_message`: the naive design, the real engine in every respect except that a new
   `transitions.Machine` is built for every incoming message, from the same definition the
   engine's shared machine is built from (`bot.machine`).
@@ -20,7 +23,7 @@ from bench.workload import Handle, Script
 from bot.dialog import Dialog
 from bot.engine import Engine
 from bot.machine import SKIP, _definition, trigger_for
-from bot.messages import Incoming, Reply
+from bot.messages import Choice, Incoming, Reply
 
 
 def machine_definition(dialog: Dialog, *, auto_transitions: bool) -> dict[str, Any]:
@@ -71,7 +74,7 @@ def machine_per_message(engine: Engine, *, auto_transitions: bool) -> Handle:
 class DictFloor:
     """A plain dict-driven state machine playing the same conversations as the engine."""
 
-    def __init__(self, dialog: Dialog, scripts: Sequence[Script]) -> None:
+    def __init__(self, dialog: Dialog, scripts: Sequence[Script], *, prebuilt: bool = False) -> None:
         self.start = dialog.start
         self.rows: dict[str, dict[str, Any]] = {}
         self.table: dict[str, dict[str, str]] = {
@@ -89,16 +92,29 @@ class DictFloor:
                 assert step.state is not None and step.value is not None
                 self.table[step.state][step.value] = following
                 self.words[step.state][step.text.lower()] = step.value
-        self.replies: dict[str, list[Reply]] = {
-            q.id: [Reply(kind="question", text=q.text, question=q.id)] for q in dialog.questions.values()
-        }
+        self.questions = dialog.questions
         self.result = [Reply(kind="result", text=dialog.reminder)]
+        self.prebuilt = {state: self._build(state) for state in dialog.questions} if prebuilt else None
+
+    def _build(self, state: str) -> list[Reply]:
+        question = self.questions.get(state)
+        if question is None:
+            return self.result
+        choices = tuple(
+            Choice(label=a.label, value=a.value, token=f"{state}|{a.value}") for a in question.answers
+        )
+        return [Reply(kind="question", text=question.text, question=state, choices=choices)]
+
+    def _ask(self, state: str) -> list[Reply]:
+        if self.prebuilt is not None:
+            return self.prebuilt.get(state) or self.result
+        return self._build(state)
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         row = self.rows.get(incoming.key)
         if row is None:
             self.rows[incoming.key] = {"state": self.start, "answers": {}}
-            return self.replies[self.start]
+            return self._ask(self.start)
         state = row["state"]
         if incoming.button is not None:
             value = incoming.button.rsplit("|", 1)[-1]
@@ -107,4 +123,4 @@ class DictFloor:
         following = self.table[state][value]
         row["answers"][state] = value
         row["state"] = following
-        return self.replies.get(following) or self.result
+        return self._ask(following)

@@ -40,7 +40,9 @@ class Sizes:
 
 
 FULL = Sizes(
-    turns=turns.TurnSizes(rounds=30, floor=100, memory=30, sqlite=20, redis=8, naive=1, naive_tuned=4),
+    turns=turns.TurnSizes(
+        rounds=30, floor=100, floor_bare=100, memory=30, sqlite=20, redis=8, naive=1, naive_tuned=4
+    ),
     memory=memory.MemorySizes(conversations=100_000, durable=5_000),
     replay_passes=5,
     startup_runs=10,
@@ -48,7 +50,9 @@ FULL = Sizes(
     slack_rounds=5,
 )
 QUICK = Sizes(
-    turns=turns.TurnSizes(rounds=2, floor=2, memory=2, sqlite=2, redis=2, naive=1, naive_tuned=1),
+    turns=turns.TurnSizes(
+        rounds=2, floor=2, floor_bare=2, memory=2, sqlite=2, redis=2, naive=1, naive_tuned=1
+    ),
     memory=memory.MemorySizes(conversations=200, durable=20),
     replay_passes=1,
     startup_runs=1,

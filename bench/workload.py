@@ -133,7 +133,7 @@ class Conversations:
         self.scripts = scripts
         self.name = name
         self._numbers = itertools.count()
-        self.turns = 0
+        self.by_script: dict[str, list[int]] = {script.name: [] for script in scripts}
 
     def run(self, conversations: int) -> list[int]:
         timer = time.perf_counter_ns
@@ -141,14 +141,20 @@ class Conversations:
         spent: list[int] = []
         for _ in range(conversations):
             number = next(self._numbers)
-            messages = self.scripts[number % len(self.scripts)].incoming(number)
+            script = self.scripts[number % len(self.scripts)]
             replies: list[Reply] = []
-            for incoming in messages:
+            mark = len(spent)
+            for incoming in script.incoming(number):
                 began = timer()
                 replies = handle(incoming)
                 spent.append(timer() - began)
             if not ended_in_result(replies):
                 said = " / ".join(reply.text[:60] for reply in replies)
                 raise RuntimeError(f"{self.name}: conversation {number} ended without a result: {said}")
-        self.turns += len(spent)
+            self.by_script[script.name] += spent[mark:]
         return spent
+
+    def forget_times(self) -> None:
+        """Drop the per-script times gathered so far (after a warm-up)."""
+        for times in self.by_script.values():
+            times.clear()
