@@ -95,18 +95,14 @@ class Engine:
                 else:
                     self.store.save(turn.conversation)
         except StoreUnavailable as exc:
-            if not self._store_down:
-                log.error("conversation store unavailable: %s", exc)
-            self._store_down = True
+            self._store_failed(exc)
             self._record(incoming, "store_unavailable", None, None, began)
             return [self.dialogue.message("unavailable")]
         except Exception:
             log.exception("turn failed for conversation %s", conversation_id(incoming.key))
             self._record(incoming, "error", None, None, began)
             return [self.dialogue.message("error")]
-        if self._store_down:
-            log.info("conversation store is back")
-            self._store_down = False
+        self._store_answered()
         self._record(incoming, turn.event, before, turn, began)
         self._purge_now_and_then(now)
         return replies
@@ -115,9 +111,22 @@ class Engine:
         """Replies for someone opening a session with a conversation still in progress."""
         try:
             conversation = self.store.load(key, now=self.clock())
-        except StoreUnavailable:
+        except StoreUnavailable as exc:
+            self._store_failed(exc)
             return [self.dialogue.message("unavailable")]
+        self._store_answered()
         return self.dialogue.resume(conversation)
+
+    def _store_failed(self, exc: StoreUnavailable) -> None:
+        """Log an outage once, not on every turn while it lasts."""
+        if not self._store_down:
+            log.error("conversation store unavailable: %s", exc)
+        self._store_down = True
+
+    def _store_answered(self) -> None:
+        if self._store_down:
+            log.info("conversation store is back")
+            self._store_down = False
 
     def _purge_now_and_then(self, now: float) -> None:
         if now < self._next_purge:
