@@ -291,9 +291,16 @@ def _drop_token_skipped_warning(record: logging.LogRecord) -> bool:
     return "`token` will be unused" not in record.getMessage()
 
 
+_PERSON_SUBTYPES = (None, "file_share", "thread_broadcast")
+"""Message subtypes a person writes (with a photo attached, or a thread reply also sent to the
+conversation); every other subtype is an edit, a deletion, a join or a bot's message."""
+
+
 def _from_bot(event: dict[str, Any]) -> bool:
-    """Other bots' and apps' messages, and edits, joins and the like (any subtype)."""
-    return bool(event.get("bot_id") or event.get("subtype") or event.get("bot_profile"))
+    """Other bots' and apps' messages, and edits, deletions, joins and the like."""
+    return (
+        bool(event.get("bot_id") or event.get("bot_profile")) or event.get("subtype") not in _PERSON_SUBTYPES
+    )
 
 
 def _thread(event: dict[str, Any]) -> str | None:

@@ -148,6 +148,14 @@ def test_other_bots_and_message_edits_are_ignored(person: SlackPerson, fake: Fak
     assert [c.method for c in fake.calls if c.method != "auth.test"] == [], "nothing said, nothing opened"
 
 
+def test_a_message_with_a_photo_attached_is_still_read(person: SlackPerson, fake: FakeSlack) -> None:
+    event = person.message_event("hi, here is my knee")
+    event["event"]["subtype"] = "file_share"
+    event["event"]["files"] = [{"id": "F0PHOTO", "name": "knee.jpg", "mimetype": "image/jpeg"}]
+    person.rig.event(event)
+    assert texts(posted(fake.calls, person.dm))[0].startswith(GREETING_START)
+
+
 def test_the_bots_own_messages_never_reach_the_dialog(person: SlackPerson, fake: FakeSlack) -> None:
     own = payload("event_own_message_im")
     own["event"]["channel"] = person.dm
