@@ -242,9 +242,15 @@ def parse_transcript(raw_text: str, path: Path) -> Transcript:
             source, [Problem(mark.line + 1 if mark else None, "", f"not valid YAML: {message}")]
         ) from exc
     r = _Reader()
-    top = r.mapping(raw, "", 1, _TOP_KEYS)
     if isinstance(raw, dict) and "turns" not in raw:
-        r.problem(getattr(raw, "line", 1), "", "missing required field 'turns'")
+        found = ", ".join(map(str, list(raw)[:5])) or "nothing"
+        problem = Problem(
+            getattr(raw, "line", 1),
+            "",
+            f"missing required field 'turns' (is this a transcript? it has {found})",
+        )
+        raise TranscriptError(source, [problem])
+    top = r.mapping(raw, "", 1, _TOP_KEYS)
     name = path.stem.replace("_", " ")
     if "name" in top:
         name = r.text(top["name"], "name", _line(top, "name", 1)) or name

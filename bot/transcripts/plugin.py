@@ -60,9 +60,9 @@ class TranscriptFile(pytest.File):
 
 class TranscriptItem(pytest.Item):
     def runtest(self) -> None:
-        from bot.transcripts.runner import TranscriptFailure, replay_file
+        from bot.transcripts.runner import TranscriptFailure, display_path, replay_file
 
-        result = replay_file(self.path, dialog=_dialog(self.config))
+        result = replay_file(Path(display_path(self.path)), dialog=_dialog(self.config))
         if result.failure is not None:
             raise TranscriptFailure(result.failure)
 

@@ -54,6 +54,20 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def _loosely_contains(flat: str, expected: str) -> bool:
+    """Adapter runs: the expected text appears whitespace aside, or, for a platform that lays
+    a long message out in its own blocks, each of its lines appears, in order."""
+    if _flat(expected) in flat:
+        return True
+    position = 0
+    for line in filter(None, map(_flat, expected.splitlines())):
+        found = flat.find(line, position)
+        if found < 0:
+            return False
+        position = found + len(line)
+    return True
+
+
 def matches(expect: Expect, said: Said, *, strict_text: bool = True) -> bool:
     """Whether one bot message meets every condition of one expectation."""
     flat = _flat(said.text)
@@ -61,7 +75,7 @@ def matches(expect: Expect, said: Said, *, strict_text: bool = True) -> bool:
         if strict_text:
             if said.text.strip() != expect.text.strip():
                 return False
-        elif _flat(expect.text) not in flat:
+        elif not _loosely_contains(flat, expect.text):
             return False
     if any(_flat(fragment) not in flat for fragment in expect.contains):
         return False
@@ -117,15 +131,20 @@ def _expect_lines(expect: Expect) -> list[str]:
 
 
 def _coverage(fragment: str, text: str) -> tuple[float, int, int]:
-    """How much of `fragment` appears in `text` (0..1), and the span of `text` it lines up with."""
+    """How much of `fragment` appears in `text` in runs of a few characters (0..1), and the
+    span of `text` it lines up with. Scattered single letters do not count, and a span much
+    longer than the fragment is no match at all."""
     if not fragment:
         return 0.0, 0, 0
-    blocks = difflib.SequenceMatcher(None, text, fragment, autojunk=False).get_matching_blocks()[:-1]
+    matcher = difflib.SequenceMatcher(None, text, fragment, autojunk=False)
+    blocks = [b for b in matcher.get_matching_blocks() if b.size >= 3]
     if not blocks:
         return 0.0, 0, 0
     first, last = blocks[0], blocks[-1]
     start = max(0, first.a - first.b)
     end = min(len(text), last.a + last.size + len(fragment) - (last.b + last.size))
+    if end - start > 1.5 * len(fragment) + 5:
+        return 0.0, 0, 0
     return sum(b.size for b in blocks) / len(fragment), start, end
 
 
@@ -278,7 +297,7 @@ def replay(
     last_result: Said | None = None
     offered: tuple[str, ...] = ()
 
-    where = _display(transcript.path)
+    where = display_path(transcript.path)
 
     def failed(turn: Turn | None, why: str, played: int, line: int | None = None) -> ReplayResult:
         if turn is None:
@@ -323,7 +342,7 @@ def replay(
     return ReplayResult(transcript=transcript, turns_played=total)
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """The path as a maintainer would type it: relative to the current folder when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))

@@ -1,0 +1,117 @@
+"""The pytest plugin shipped in the package: a project gets transcript tests from plain `pytest`.
+
+Each test runs pytest itself (pytester, in-process) on a small project of its own, the way a
+fork or a project with a new dialog would use kneebot.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.engine import default_dialog_path
+
+pytest_plugins = ["pytester"]
+
+GREETS = 'name: greets\nturns: [{user: "hi", bot: ["First, a quick safety check."]}]\n'
+FAILS = """\
+name: expects another question
+turns:
+  - user: "hi"
+  - click: "None of these"
+    bot: [{text: "And do any of these apply now?"}]
+"""
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
+    (pytester.path / "tests" / "transcripts" / "red_flags").mkdir(parents=True)
+    (pytester.path / "tests" / "fixtures").mkdir()
+    pytester.makefile(".toml", pyproject='[project]\nname = "fork"\n')
+    return pytester
+
+
+def _write(project: pytest.Pytester, relative: str, text: str) -> None:
+    (project.path / relative).write_text(text, encoding="utf-8")
+
+
+def test_each_transcript_under_tests_transcripts_is_one_test_named_after_its_file(
+    project: pytest.Pytester,
+) -> None:
+    _write(project, "tests/transcripts/greets.yaml", GREETS)
+    _write(project, "tests/transcripts/red_flags/calf.yml", 'turns: [{user: "my calf is swollen"}]\n')
+    _write(project, "tests/fixtures/payload.yaml", "not: [a transcript]\n")
+    result = project.runpytest("--collect-only", "-q")
+    assert result.ret == 0
+    assert [line for line in result.outlines if "::" in line] == [
+        "tests/transcripts/greets.yaml::greets",
+        "tests/transcripts/red_flags/calf.yml::calf",
+    ]
+
+
+def test_a_failing_transcript_reports_the_turn_and_the_diff_without_a_traceback(
+    project: pytest.Pytester,
+) -> None:
+    _write(project, "tests/transcripts/greets.yaml", GREETS)
+    _write(project, "tests/transcripts/expects_another_question.yaml", FAILS)
+    result = project.runpytest("-q", "tests")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*transcript expects_another_question*",
+            '*expects_another_question.yaml:4: turn 2 of 2: you click "None of these"',
+            "  expected message 1 of 1 (line 5) was not found in what the bot said",
+            "    --- expected",
+            "    +++ bot said",
+            "    -And do any of these apply now?",
+            "    +And do any of these apply?",
+            "*FAILED tests/transcripts/expects_another_question.yaml::expects_another_question*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+    assert "runner.py" not in result.stdout.str()
+
+
+def test_a_broken_file_fails_as_its_own_test_and_the_others_still_run(project: pytest.Pytester) -> None:
+    _write(project, "tests/transcripts/greets.yaml", GREETS)
+    _write(project, "tests/transcripts/broken.yaml", 'turns:\n  - user: "hi"\n    bot: [{contians: "x"}]\n')
+    result = project.runpytest("-q")
+    result.assert_outcomes(passed=1, failed=1)
+    assert (
+        "  tests/transcripts/broken.yaml:3 (turns[0].bot[0].contians): unknown field; did you mean 'contains'?"
+        in result.stdout.str()
+    )
+
+
+def test_ini_options_choose_the_folders_and_the_dialog(project: pytest.Pytester) -> None:
+    """A fork with its own dialog and its own folder layout needs only two lines of config."""
+    dialog = default_dialog_path().read_text(encoding="utf-8")
+    (project.path / "dialogs").mkdir()
+    _write(
+        project,
+        "dialogs/fork.yaml",
+        dialog.replace('safety_intro: "First, a quick safety check."', 'safety_intro: "Safety first."'),
+    )
+    (project.path / "conversations").mkdir()
+    _write(project, "conversations/reworded.yaml", 'turns: [{user: "hi", bot: ["Safety first."]}]\n')
+    _write(project, "tests/transcripts/greets.yaml", GREETS)
+    project.makefile(
+        ".toml",
+        pyproject=(
+            '[project]\nname = "fork"\n[tool.pytest.ini_options]\n'
+            'kneebot_transcripts = ["conversations"]\nkneebot_dialog = "dialogs/fork.yaml"\n'
+        ),
+    )
+    result = project.runpytest("-q", "conversations", "tests")
+    result.assert_outcomes(passed=1)
+
+
+def test_the_shipped_transcripts_run_in_a_copy_of_the_project(project: pytest.Pytester) -> None:
+    shipped = Path(__file__).resolve().parent / "transcripts"
+    target = project.path / "tests" / "transcripts"
+    for path in sorted(shipped.glob("*.yaml"))[:5]:
+        shutil.copy(path, target)
+    result = project.runpytest("-q")
+    result.assert_outcomes(passed=5)
