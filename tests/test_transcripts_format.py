@@ -3,6 +3,7 @@ with the file, the line and the place, all at once."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -170,3 +171,13 @@ def test_outcome_ids_the_dialog_lacks_are_typos_with_a_suggestion(tmp_path: Path
         f"  {path}:4 (outcome): the dialog has no cause 'hamstring_tendinitis'; did you mean 'hamstring_tendonitis'?",
         f"  {path}:4 (outcome): the dialog has no cause 'hamstring_tendinitis'; did you mean 'hamstring_tendonitis'?",
     ]
+
+
+def test_the_example_in_the_docs_is_a_shipped_transcript_word_for_word() -> None:
+    """The docs show a real, passing file (the plugin replays it), not a sketch that drifts."""
+    root = Path(__file__).resolve().parents[1]
+    docs = (root / "docs" / "transcripts.md").read_text(encoding="utf-8")
+    example = re.search(r"## An example\n\n```yaml\n(.*?)```", docs, re.DOTALL)
+    assert example is not None
+    shipped = root / "tests" / "transcripts" / "facts_in_passing_cyclist_twisted_it_last_week.yaml"
+    assert example.group(1) == shipped.read_text(encoding="utf-8")
