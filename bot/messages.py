@@ -103,7 +103,9 @@ class Reply:
 
     `text` is always a complete plain-text rendering (the console prints it, Slack and Discord
     use it as the notification fallback). A question also names its `question` id and offers
-    `choices`; a result carries the structured `result` for rich layouts.
+    `choices`; a result carries the structured `result` for rich layouts. A plain message names
+    the dialog message it came from (`name`, e.g. "stale_button"), so an adapter can treat one
+    specially (say, privately) without comparing wording.
     """
 
     kind: ReplyKind
@@ -111,3 +113,4 @@ class Reply:
     choices: tuple[Choice, ...] = ()
     question: str | None = None
     result: Result | None = None
+    name: str | None = None

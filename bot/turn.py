@@ -62,7 +62,7 @@ class Dialogue:
     # ----- replies -------------------------------------------------------------------------
     def message(self, name: str, **values: Any) -> Reply:
         text = self.dialog.messages[name]
-        return Reply(kind="message", text=text.format(**values) if values else text)
+        return Reply(kind="message", text=text.format(**values) if values else text, name=name)
 
     def _start_choice(self) -> Choice:
         return Choice(
@@ -71,8 +71,8 @@ class Dialogue:
             token=f"{_COMMAND_TOKEN}|restart",
         )
 
-    def _offer_start(self, text: str) -> Reply:
-        return Reply(kind="message", text=text, choices=(self._start_choice(),))
+    def _offer_start(self, name: str) -> Reply:
+        return replace(self.message(name), choices=(self._start_choice(),))
 
     def question_reply(self, conversation: Conversation) -> Reply:
         question = self.dialog.questions[conversation.state]
@@ -110,7 +110,7 @@ class Dialogue:
                 return self._command("restart", conversation, incoming, now, notes)
             kept = replace(conversation, updated_at=now)
             return Turn(
-                replies=(*notes, self._offer_start(self.dialog.messages["finished"])),
+                replies=(*notes, self._offer_start("finished")),
                 conversation=kept,
                 event="finished",
             )
@@ -174,7 +174,7 @@ class Dialogue:
             notes.append(self.message("help"))
             if conversation is not None and active:
                 return self._ask(conversation, notes, now, event="help")
-            notes[-1] = self._offer_start(notes[-1].text)
+            notes[-1] = self._offer_start("help")
             return Turn(replies=tuple(notes), conversation=conversation, event="help")
         # back
         if conversation is None or not conversation.history:

@@ -70,7 +70,6 @@ class SlackBot:
             raise ConfigError(f"the dialog file has no {', '.join(missing)} message(s), which Slack needs")
         self.engine = engine
         self.sentences = {name: engine.dialog.messages[name] for name in SENTENCES}
-        self._stale_text = engine.dialog.messages["stale_button"]
         base_url = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
         client = AsyncWebClient(token=token, base_url=base_url)
         quiet(*NOISY_LOGGERS)
@@ -194,7 +193,7 @@ class SlackBot:
         replies = await asyncio.to_thread(self.engine.handle, incoming)
         if not replies:
             return
-        if replies[0].text == self._stale_text:
+        if replies[0].name == "stale_button":
             # The engine kept the answers as they were; say so privately and leave the old
             # question untouched. The current question follows as a normal message.
             await self._ephemeral(client, channel, user, replies[0].text)
