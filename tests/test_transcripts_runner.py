@@ -202,7 +202,7 @@ def test_a_wrong_outcome_names_both_results(write: Write, driver: EngineDriver) 
         """
     )
     assert _failure(replay(transcript, driver)) == [
-        f"{transcript.path}:3: after all 1 turns",
+        f"{transcript.path}:3: after the last turn",
         "  expected the result {cause: null, urgency: emergency, red_flag: calf_clot}, "
         "got {cause: null, urgency: urgent, red_flag: calf_clot}",
     ]
