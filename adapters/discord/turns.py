@@ -25,6 +25,7 @@ from adapters.discord.layout import NO_MENTIONS, answered_text, layout
 from bot.engine import Engine, conversation_id
 from bot.keys import conversation_key, person_ref
 from bot.messages import Incoming, Reply
+from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +62,26 @@ class Turns:
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         return await asyncio.to_thread(self.engine.handle, incoming)
 
-    async def _opening(self, key: str, user_id: int, interaction_id: int) -> list[Reply]:
-        """Pick up a check in progress, or start one (the console's opening, for /kneepain)."""
+    async def _opening(self, key: str, user_id: int, event: str) -> tuple[list[Reply], bool]:
+        """Pick up a check in progress, or start one (the console's opening, for /kneepain).
+        The flag says whether the replies come from a new turn rather than a resumed check."""
 
-        def opening() -> list[Reply]:
-            incoming = Incoming(key=key, user=person(user_id), event_id=event_id(interaction_id))
-            return self.engine.resume(key) or self.engine.handle(incoming)
+        def opening() -> tuple[list[Reply], bool]:
+            resumed = self.engine.resume(key)
+            if resumed:
+                return resumed, False
+            return self.engine.handle(Incoming(key=key, user=person(user_id), event_id=event)), True
 
         return await asyncio.to_thread(opening)
+
+    def _discard(self, key: str) -> None:
+        """Drop a conversation the person never saw (their DMs refused it)."""
+        store = self.engine.store
+        try:
+            with store.lock(key):
+                store.delete(key)
+        except StoreUnavailable:
+            pass  # it expires with the TTL anyway
 
     async def _send_all(self, send: Send, replies: list[Reply]) -> list[Any]:
         sent = []
@@ -83,7 +96,7 @@ class Turns:
         if interaction.context.dm_channel:  # already private: answer right here
             await interaction.response.defer(thinking=True)
             key = key_for(None, interaction.channel_id, user_id)
-            replies = await self._opening(key, user_id, interaction.id)
+            replies, _ = await self._opening(key, user_id, event_id(interaction.id))
             followup = functools.partial(interaction.followup.send, wait=True)
             await self._guarded("command", key, self._send_all(followup, replies))
             return
@@ -91,11 +104,14 @@ class Turns:
         try:
             channel = await interaction.user.create_dm()
             key = key_for(None, channel.id, user_id)
-            replies = await self._opening(key, user_id, interaction.id)
-            sent = await self._send_all(channel.send, replies)
-        except discord.Forbidden:  # the person's privacy settings refuse DMs from apps
-            await self._carry_on_here(interaction)
-            return
+            replies, started = await self._opening(key, user_id, event_id(interaction.id))
+            try:
+                sent = await self._send_all(channel.send, replies)
+            except discord.Forbidden:  # the person's privacy settings refuse DMs from apps
+                if started:
+                    await asyncio.to_thread(self._discard, key)
+                await self._carry_on_here(interaction)
+                return
         except discord.HTTPException as exc:
             log.warning("discord DM failed: HTTP %s, code %s", exc.status, exc.code)
             apology = self.messages["error"]
@@ -107,8 +123,9 @@ class Turns:
         )
 
     async def _carry_on_here(self, interaction: discord.Interaction) -> None:
+        """Ephemeral messages in the server channel: private, but gone on reload."""
         key = key_for(interaction.guild_id, interaction.channel_id, interaction.user.id)
-        replies = await self._opening(key, interaction.user.id, interaction.id)
+        replies, _ = await self._opening(key, interaction.user.id, event_id(interaction.id) + ":here")
         note = self.messages["discord_dm_closed"]
         await interaction.edit_original_response(content=note, allowed_mentions=NO_MENTIONS)
         private = functools.partial(interaction.followup.send, ephemeral=True, wait=True)

@@ -17,6 +17,7 @@ import asyncio
 import copy
 import itertools
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,10 @@ class FakeGateway:
         self.identified = 0
         self.resumed = 0
         self.refuse_resume = True
+        self.echoed = 0
         self.ready = asyncio.Event()
+        self.sent_ready = threading.Event()
+        """Set once READY has been sent, for threads outside the fake's event loop."""
         self._beats: list[asyncio.Future[None]] = []
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
@@ -115,6 +119,7 @@ class FakeGateway:
             ready["resume_gateway_url"] = self.fake.gateway_url
             await self.dispatch("READY", ready)
             self.ready.set()
+            self.sent_ready.set()
         elif op == RESUME:
             self.resumed += 1
             if self.refuse_resume:  # a new session: the client must IDENTIFY again
@@ -297,6 +302,10 @@ class FakeDiscord:
         return {"id": str(user_id), "username": f"user{user_id}", "discriminator": "0", "avatar": None}
 
     async def _post_message(self, parts: list[str], body: Any, call: Call) -> web.Response:
+        if problem := invalid(body):
+            return _refused(problem)
+        if not (body.get("content") or body.get("embeds")):
+            return _json({"message": "Cannot send an empty message", "code": 50006}, status=400)
         channel_id = parts[1]
         for user_id, channel in self.dm_channels.items():
             if channel["id"] == channel_id and user_id in self.dm_closed:
@@ -304,9 +313,12 @@ class FakeDiscord:
         shown = self._create(channel_id, body, viewer=None)
         if any(channel["id"] == channel_id for channel in self.dm_channels.values()):
             await self.gateway.dispatch("MESSAGE_CREATE", shown.data)  # bots see their own DMs
+            self.gateway.echoed += 1
         return _json(shown.data)
 
     async def _edit_channel_message(self, parts: list[str], body: Any, call: Call) -> web.Response:
+        if problem := invalid(body):
+            return _refused(problem)
         return _json(self._edit(int(parts[3]), body).data)
 
     async def _callback(self, parts: list[str], body: Any, call: Call) -> web.Response:
@@ -316,6 +328,8 @@ class FakeDiscord:
             return _json({"message": "Interaction has already been acknowledged.", "code": 40060}, status=400)
         self._acknowledged.add(token)
         kind, data = body["type"], body.get("data") or {}
+        if problem := invalid(data):
+            return _refused(problem)
         flags = int(data.get("flags", 0))
         user_id = _user_id(interaction)
         channel_id = interaction["channel_id"]
@@ -345,6 +359,8 @@ class FakeDiscord:
         )
 
     async def _followup(self, parts: list[str], body: Any, call: Call) -> web.Response:
+        if problem := invalid(body):
+            return _refused(problem)
         token = parts[2]
         interaction = self.interactions[token]
         original = self.shown.get(self._originals.get(token, -1))
@@ -359,6 +375,8 @@ class FakeDiscord:
         return web.Response(status=204)
 
     async def _edit_webhook_message(self, parts: list[str], body: Any, call: Call) -> web.Response:
+        if problem := invalid(body):
+            return _refused(problem)
         token, which = parts[2], parts[4]
         message_id = self._originals.get(token) if which == "@original" else int(which)
         if message_id is None or message_id not in self.shown:
@@ -402,6 +420,44 @@ class FakeDiscord:
         shown.data["edited_timestamp"] = "2026-11-24T20:01:00.000000+00:00"
         shown.history.append(copy.deepcopy(shown.data))
         return shown
+
+
+def invalid(body: dict[str, Any]) -> str | None:
+    """Why Discord would refuse this message (its documented limits), or None."""
+    embeds = body.get("embeds") or []
+    rows = body.get("components") or []
+    if len(body.get("content") or "") > 2000:
+        return "content is longer than 2000 characters"
+    if len(embeds) > 10:
+        return "more than 10 embeds"
+    total = 0
+    for embed in embeds:
+        fields = embed.get("fields") or []
+        footer = (embed.get("footer") or {}).get("text") or ""
+        if len(embed.get("title") or "") > 256 or len(embed.get("description") or "") > 4096:
+            return "embed title or description too long"
+        if len(fields) > 25 or len(footer) > 2048:
+            return "too many embed fields, or footer too long"
+        for f in fields:
+            if not f["name"] or not f["value"] or len(f["name"]) > 256 or len(f["value"]) > 1024:
+                return "embed field name or value empty or too long"
+        total += len(embed.get("title") or "") + len(embed.get("description") or "") + len(footer)
+        total += sum(len(f["name"]) + len(f["value"]) for f in fields)
+    if total > 6000:
+        return "embeds are longer than 6000 characters in total"
+    buttons = [b for row in rows for b in row.get("components", [])]
+    if len(rows) > 5 or any(len(row.get("components", [])) > 5 for row in rows):
+        return "more than 5 rows, or more than 5 buttons in a row"
+    ids = [b.get("custom_id", "") for b in buttons]
+    if any(len(i) > 100 for i in ids) or len(set(ids)) != len(ids):
+        return "a custom_id is longer than 100 characters or used twice"
+    if any(len(b.get("label", "")) > 80 for b in buttons):
+        return "a button label is longer than 80 characters"
+    return None
+
+
+def _refused(problem: str) -> web.Response:
+    return _json({"message": "Invalid Form Body", "code": 50035, "errors": problem}, status=400)
 
 
 def _json(data: Any, status: int = 200) -> web.Response:

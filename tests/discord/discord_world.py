@@ -10,8 +10,10 @@ person can now see that are new. No sleeps: "finished" is known, not guessed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
-from collections.abc import Coroutine
+import threading
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -117,6 +119,17 @@ class DiscordWorld:
             discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._saved
             self.loop.close()
 
+    @contextlib.contextmanager
+    def serving_in_background(self) -> Iterator[None]:
+        """Serve the fake from a thread, for code that runs its own event loop (`kneebot discord`)."""
+        thread = threading.Thread(target=self.loop.run_forever, name="fake-discord", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            thread.join()
+
     async def _settle(self) -> None:
         """Until the bot has read every gateway frame and finished every handler it started
         (handlers may make Discord send more frames, such as the bot's own DMs)."""
@@ -133,7 +146,8 @@ class DiscordWorld:
             elif self.fake.gateway.seq == seq:
                 return
 
-    def _step(self, event: str, data: dict[str, Any], viewer: dict[str, Any]) -> list[Shown]:
+    def deliver(self, event: str, data: dict[str, Any], viewer: dict[str, Any]) -> list[Shown]:
+        """Send a gateway event; return the messages `viewer` can see that are new since."""
         before = self.fake.new_id()
         self.run(self.fake.gateway.dispatch(event, data))
         self.run(self._settle())
@@ -141,22 +155,27 @@ class DiscordWorld:
 
     # ----- what people do ---------------------------------------------------------------------
     def type(
-        self, text: str, *, user: dict[str, Any] = MASON, author: dict[str, Any] | None = None
+        self,
+        text: str,
+        *,
+        user: dict[str, Any] = MASON,
+        author: dict[str, Any] | None = None,
+        message_id: str | None = None,
     ) -> list[Shown]:
         """`author` (default: the person) writes `text` in the person's DM with the bot."""
         message = payload("message_in_dm")
         message.update(
-            id=str(self.fake.new_id()),
+            id=message_id or str(self.fake.new_id()),
             channel_id=self.fake.dm_channel(user)["id"],
             content=text,
             author=author or user,
         )
-        return self._step("MESSAGE_CREATE", message, user)
+        return self.deliver("MESSAGE_CREATE", message, user)
 
     def slash(self, *, user: dict[str, Any] = MASON, where: str = "server") -> list[Shown]:
         """`/kneepain` in the server channel, or in the person's DM with the bot."""
         data = self._interaction("command_in_server" if where == "server" else "command_in_dm", user)
-        return self._step("INTERACTION_CREATE", data, user)
+        return self.deliver("INTERACTION_CREATE", data, user)
 
     def click(
         self, shown: Shown, label: str, *, user: dict[str, Any] = MASON, as_seen: dict[str, Any] | None = None
@@ -169,7 +188,7 @@ class DiscordWorld:
         fixture = "button_in_dm" if in_dm else "button_in_server"
         data = self._interaction(fixture, user, message=seen)
         data["data"]["custom_id"] = custom_id
-        return self._step("INTERACTION_CREATE", data, user)
+        return self.deliver("INTERACTION_CREATE", data, user)
 
     def _interaction(
         self, fixture: str, user: dict[str, Any], *, message: dict[str, Any] | None = None

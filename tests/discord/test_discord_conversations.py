@@ -1,0 +1,180 @@
+"""Whole checks on Discord, as a person does them: /kneepain and buttons, typing in a DM, an old
+button, an emergency, and the bot restarting in the middle."""
+
+from __future__ import annotations
+
+import time
+
+from discord_fake import Shown
+from discord_world import GUILD, MASON, SERVER_CHANNEL, DiscordWorld, buttons
+
+from adapters.discord.layout import URGENCY_COLOURS
+from bot.engine import TurnRecord
+from bot.keys import conversation_key
+
+HAMSTRING_BY_BUTTON = [
+    "None of these",
+    "None of these",
+    "Running",
+    "Yes",
+    "Yes",
+    "No",
+    "No",
+    "Gradually, over time",
+    "No",
+    "No",
+    "No",
+    "No",
+]
+HAMSTRING_BY_TYPING = [
+    "none",
+    "none",
+    "running",
+    "yes",
+    "yes",
+    "no",
+    "no",
+    "gradually",
+    "no",
+    "no",
+    "no",
+    "no",
+]
+
+
+def texts(shown: list[Shown]) -> list[str]:
+    return [s.data["content"] for s in shown]
+
+
+def dm_key(world: DiscordWorld) -> str:
+    return conversation_key("discord", "dm", world.fake.dm_channel(MASON)["id"], MASON["id"])
+
+
+def click_newest(world: DiscordWorld, label: str) -> list[Shown]:
+    return world.click(world.newest_offering(label), label)
+
+
+def test_slash_command_and_buttons_carry_a_whole_check_to_a_result_embed(world: DiscordWorld) -> None:
+    note, *dm = world.slash(where="server")
+    assert note.viewer == int(MASON["id"]) and note.ephemeral  # only the person sees the note
+    first_dm = dm[0]
+    assert f"/channels/@me/{first_dm.data['channel_id']}/{first_dm.id}" in note.data["content"]
+    assert "I am not a doctor" in dm[0].data["content"]
+    assert dm[-1].data["content"] == "Do any of these apply to you right now?"
+    assert world.fake.public_in(SERVER_CHANNEL) == []
+
+    for label in HAMSTRING_BY_BUTTON:
+        question = world.newest_offering(label)
+        asked = question.data["content"]
+        new = world.click(question, label)
+        answered = world.fake.shown[question.id].data
+        assert answered["content"] == f"{asked}\n\n✅ {label}"
+        assert answered["components"] == []  # a clicked question loses its buttons
+        assert new and all(not s.ephemeral for s in new)
+
+    (result,) = new
+    assert result.data["content"] == "See a doctor or physiotherapist soon, especially if it isn't improving."
+    (embed,) = result.data["embeds"]
+    assert embed["color"] == URGENCY_COLOURS["soon"]
+    assert embed["title"] == "Your answers fit hamstring tendonitis best."
+    headings = [field["name"] for field in embed["fields"]]
+    assert headings[0] == "Hamstring tendonitis"
+    assert {"Why this fits:", "What usually helps:", "Summary to show a clinician:"} <= set(headings)
+    assert embed["footer"]["text"].startswith("I can't examine you, so this is a guide and not a diagnosis.")
+    assert [label for label, _ in buttons(result)] == ["Start a new check"]
+    saved = world.engine.store.load(dm_key(world), now=time.time())
+    assert saved is not None and saved.state == "assess"
+
+
+def test_typed_answers_in_a_dm_carry_a_whole_check(world: DiscordWorld) -> None:
+    turns: list[TurnRecord] = []
+    world.engine.observers.append(turns.append)
+    opening = world.type("hi, my knee hurts behind")
+    assert "I am not a doctor" in opening[0].data["content"]
+    for answer in HAMSTRING_BY_TYPING[:-1]:
+        asked = world.type(answer)
+        assert len(asked) == 1 or "Now a few questions" in asked[0].data["content"], texts(asked)
+        assert buttons(asked[-1]), "every question keeps its buttons, so either way of answering works"
+    (result,) = world.type(HAMSTRING_BY_TYPING[-1])
+    assert result.data["embeds"][0]["title"] == "Your answers fit hamstring tendonitis best."
+    # Each of the bot's own DM messages came back over the gateway; none became a turn.
+    assert world.fake.gateway.echoed == len(world.seen()) > len(HAMSTRING_BY_TYPING) + 1
+    assert [t.event for t in turns] == ["start"] + ["answer"] * (len(HAMSTRING_BY_TYPING) - 1) + ["result"]
+
+
+def test_an_emergency_stands_out_first_and_in_red(world: DiscordWorld) -> None:
+    world.type("hi")
+    (result,) = click_newest(world, "Short of breath, chest pain or coughing blood")
+    first_line = result.data["content"].splitlines()[0]
+    assert "**EMERGENCY: call your local emergency number (999, 911, 112) now.**" in first_line
+    (embed,) = result.data["embeds"]
+    assert embed["color"] == URGENCY_COLOURS["emergency"] == 0xE74C3C
+    assert embed["title"] == "These can be signs of a blood clot that has reached the lungs."
+    advice = next(f["value"] for f in embed["fields"] if f["name"] == "What usually helps:")
+    assert "Call your local emergency number now" in advice
+
+
+def test_an_old_button_gets_a_private_note_and_changes_nothing(world: DiscordWorld) -> None:
+    *_, first = world.type("hi")
+    world.type("none of these")  # answered by typing: the first question keeps its buttons
+    before = world.engine.store.load(dm_key(world), now=time.time())
+
+    note, again = world.click(first, "Not sure")
+
+    assert note.ephemeral and again.ephemeral  # only the clicker sees them
+    assert note.data["content"].startswith("That button belongs to an earlier question")
+    assert again.data["content"] == "And do any of these apply?"
+    assert len(world.fake.shown[first.id].history) == 1  # the old message is untouched
+    after = world.engine.store.load(dm_key(world), now=time.time())
+    assert after is not None and before is not None
+    assert (after.state, after.answers, after.step) == (before.state, before.answers, before.step)
+    # The repeated question's buttons work: the check carries on.
+    (next_question,) = world.click(again, "None of these")[-1:]
+    assert next_question.data["content"] == "What do you mostly do?"
+
+
+def test_a_double_click_counts_once(world: DiscordWorld) -> None:
+    *_, question = world.type("hi")
+    as_first_seen = question.history[0]
+    world.click(question, "None of these")
+    second = world.click(question, "None of these", as_seen=as_first_seen)
+    assert second[0].ephemeral and "earlier question" in second[0].data["content"]
+    assert world.fake.shown[question.id].data["content"].endswith("✅ None of these")
+
+
+def test_a_button_sent_before_a_restart_still_answers_after_it(world: DiscordWorld) -> None:
+    world.slash(where="server")
+    click_newest(world, "None of these")
+    question = world.newest_offering("None of these")  # "And do any of these apply?"
+
+    world.restart_bot()  # a new process: new client, new engine, same SQLite file
+
+    new = world.click(question, "None of these")
+    assert world.fake.shown[question.id].data["components"] == []
+    assert [s.data["content"] for s in new] == [
+        "Thanks. Now a few questions about the pain itself.",
+        "What do you mostly do?",
+    ]
+    saved = world.engine.store.load(dm_key(world), now=time.time())
+    assert saved is not None and saved.answers == {"screen_emergency": "none", "screen_urgent": "none"}
+
+
+def test_the_same_message_delivered_twice_is_answered_once(world: DiscordWorld) -> None:
+    world.type("hi")
+    message_id = str(world.fake.new_id())
+    first = world.type("none", message_id=message_id)
+    again = world.type("none", message_id=message_id)  # a gateway replay after a resume
+    assert [s.data["content"] for s in first] == ["And do any of these apply?"]
+    assert again == []
+
+
+def test_slash_command_in_the_bots_dm_answers_right_there(world: DiscordWorld) -> None:
+    shown = world.slash(where="dm")
+    assert [s.viewer for s in shown] == [None, None, None]  # ordinary DM messages, no note
+    assert shown[-1].data["content"] == "Do any of these apply to you right now?"
+    assert all(s.data["channel_id"] == world.fake.dm_channel(MASON)["id"] for s in shown)
+    # Running it again in a server picks up the same check in the DM.
+    note, welcome, question = world.slash(where="server")
+    assert note.ephemeral and int(question.data["channel_id"]) != GUILD
+    assert welcome.data["content"] == "Welcome back. Let's carry on where we left off."
+    assert question.data["content"] == "Do any of these apply to you right now?"

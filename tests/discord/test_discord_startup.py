@@ -1,0 +1,108 @@
+"""`kneebot discord` itself: a clear sentence when the token is missing or refused, a real run
+from the command line, and the slash command synced once per start, never per reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+from discord_world import GUILD, STEP_TIMEOUT, TOKEN, DiscordWorld
+
+from adapters import cli
+
+DISCORD_VARIABLES = ("DISCORD_TOKEN", "DISCORD_GUILD_ID", "HEALTH_PORT", "REDIS_URL", "LOG_LEVEL")
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, restore_logging: None) -> Iterator[pytest.MonkeyPatch]:
+    """No Discord settings from the machine; loggers put back after `kneebot` set them."""
+    for name in DISCORD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    yield monkeypatch
+
+
+def test_a_missing_token_is_named(clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["discord", "--memory"]) == 2
+    assert "kneebot: missing DISCORD_TOKEN: set it in the environment" in capsys.readouterr().err
+
+
+def test_a_token_discord_refuses_is_explained_without_showing_it(
+    clean_env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    make_world: Callable[..., DiscordWorld],
+) -> None:
+    world = make_world(start=False)
+    clean_env.setenv("DISCORD_TOKEN", "MTE4.revoked.token-from-last-year")
+    with world.serving_in_background():
+        status = cli.main(["discord", "--memory"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "kneebot: Discord refused DISCORD_TOKEN" in err
+    assert "revoked" not in err + caplog.text
+    assert [call.path for call in world.fake.calls] == ["/users/@me"]
+
+
+def test_kneebot_discord_connects_syncs_to_the_test_server_and_stops_on_ctrl_c(
+    clean_env: pytest.MonkeyPatch, make_world: Callable[..., DiscordWorld]
+) -> None:
+    world = make_world(start=False)
+    clean_env.setenv("DISCORD_TOKEN", TOKEN)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # asyncio turns it into a stop
+
+    def ctrl_c_once_connected() -> None:
+        if world.fake.gateway.sent_ready.wait(STEP_TIMEOUT):
+            # Once the bot has read READY (it answers a heartbeat request after it), press
+            # Ctrl-C: SIGINT to the main thread, as a terminal sends it.
+            asyncio.run_coroutine_threadsafe(world.fake.gateway.caught_up(), world.loop).result(STEP_TIMEOUT)
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+    with world.serving_in_background():
+        threading.Thread(target=ctrl_c_once_connected, daemon=True).start()
+        status = cli.main(["discord", "--memory", "--sync-guild", str(GUILD)])
+
+    assert status == 0
+    assert world.fake.gateway.identified == 1
+    ((scope, commands),) = world.fake.command_syncs
+    assert scope == f"guild:{GUILD}"  # instant, for testing; nothing synced globally
+    assert [command["name"] for command in commands] == ["kneepain"]
+
+
+def test_the_command_is_synced_once_and_not_again_on_reconnect(world: DiscordWorld) -> None:
+    ((scope, (command,)),) = world.fake.command_syncs
+    assert scope == "global"
+    assert command["name"] == "kneepain"
+    assert command["description"] == world.engine.dialog.messages["discord_command_description"]
+    assert command["contexts"] == [0, 1, 2]  # servers, the bot's DM, other DMs (user installs)
+    assert command["integration_types"] == [0, 1]  # installed to a server or to a user
+
+    client = world.client
+    assert client is not None
+    readied = asyncio.Event()
+
+    async def on_ready() -> None:
+        readied.set()
+
+    async def no_identify_wait(shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py waits 5 s before re-identifying (Discord's rate limit); not here."""
+
+    client.on_ready = on_ready  # type: ignore[method-assign]
+    client.before_identify_hook = no_identify_wait  # type: ignore[method-assign]
+    world.run(world.fake.gateway.reconnect())  # Discord asks for a reconnect; the resume is refused
+    world.run(readied.wait())  # a new session: READY, and on_ready, once more
+
+    assert (world.fake.gateway.resumed, world.fake.gateway.identified) == (1, 2)
+    assert len(world.fake.command_syncs) == 1
+    *_, question = world.type("hi")  # and the bot still answers, buttons and all
+    assert world.click(question, "None of these")[-1].data["content"] == "And do any of these apply?"
+
+
+def test_sync_guild_syncs_to_that_server_only(make_world: Callable[..., DiscordWorld]) -> None:
+    world = make_world(sync_guild=GUILD)
+    assert [scope for scope, _ in world.fake.command_syncs] == [f"guild:{GUILD}"]
+    # The command still answers there.
+    note, *_ = world.slash(where="server")
+    assert note.ephemeral
