@@ -35,7 +35,7 @@ class Sizes:
     memory: memory.MemorySizes
     replay_passes: int
     startup_runs: int
-    slack_requests: int
+    slack_people: int
     slack_rounds: int
 
 
@@ -46,8 +46,8 @@ FULL = Sizes(
     memory=memory.MemorySizes(conversations=100_000, durable=5_000),
     replay_passes=5,
     startup_runs=10,
-    slack_requests=200,
-    slack_rounds=5,
+    slack_people=16,
+    slack_rounds=8,
 )
 QUICK = Sizes(
     turns=turns.TurnSizes(
@@ -56,7 +56,7 @@ QUICK = Sizes(
     memory=memory.MemorySizes(conversations=200, durable=20),
     replay_passes=1,
     startup_runs=1,
-    slack_requests=10,
+    slack_people=2,
     slack_rounds=1,
 )
 
@@ -139,4 +139,4 @@ def _section(name: str, dialog: Dialog, sizes: Sizes, tmp: Path, redis_url: Call
         return startup.rows(sizes.startup_runs)
     from bench import slack
 
-    return slack.rows(sizes.slack_requests, rounds=sizes.slack_rounds)
+    return slack.rows(dialog, people=sizes.slack_people, rounds=sizes.slack_rounds, tmp=tmp)

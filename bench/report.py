@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import re
 import sqlite3
 import subprocess
 import sys
@@ -107,14 +108,17 @@ def generated(rows: list[Row], env: list[tuple[str, str]]) -> str:
     return f"{BEGIN}\n`{command}`\n\n{facts}\n\n{table(rows)}\n{END}"
 
 
+_GENERATED = re.compile(r"<!-- bench:begin.*?-->.*?<!-- bench:end -->", re.DOTALL)
+
+
 def write(path: Path, rows: list[Row], env: list[tuple[str, str]]) -> None:
+    """Replace the generated part of `path`, keeping everything around it; a new file gets a
+    heading and an empty notes section."""
     block = generated(rows, env)
     if path.exists():
         old = path.read_text()
-        if BEGIN in old and END in old:
-            head, rest = old.split(BEGIN, 1)
-            tail = rest.split(END, 1)[1]
-            path.write_text(f"{head}{block}{tail}")
+        if _GENERATED.search(old):
+            path.write_text(_GENERATED.sub(lambda _: block, old, count=1))
             return
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"# Benchmarks\n\n{block}\n\n## Notes\n\n(Explain the figures here.)\n")

@@ -81,4 +81,6 @@ def rate(per_second: float) -> str:
 
 
 def times(ratio: float) -> str:
+    if ratio < 10:
+        return f"{ratio:.2f}×"
     return f"{ratio:,.1f}×" if ratio < 100 else f"{ratio:,.0f}×"
