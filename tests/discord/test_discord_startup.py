@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import threading
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -46,25 +50,48 @@ def test_a_token_discord_refuses_is_explained_without_showing_it(
     assert [call.path for call in world.fake.calls] == ["/users/@me"]
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def health(port: int) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
 def test_kneebot_discord_connects_syncs_to_the_test_server_and_stops_on_ctrl_c(
     clean_env: pytest.MonkeyPatch, make_world: Callable[..., DiscordWorld]
 ) -> None:
     world = make_world(start=False)
     clean_env.setenv("DISCORD_TOKEN", TOKEN)
+    port = free_port()
+    healths: list[tuple[int, str]] = []
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # asyncio turns it into a stop
 
-    def ctrl_c_once_connected() -> None:
-        if world.fake.gateway.sent_ready.wait(STEP_TIMEOUT):
-            # Once the bot has read READY (it answers a heartbeat request after it), press
-            # Ctrl-C: SIGINT to the main thread, as a terminal sends it.
-            asyncio.run_coroutine_threadsafe(world.fake.gateway.caught_up(), world.loop).result(STEP_TIMEOUT)
-            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+    def ctrl_c_once_healthy() -> None:
+        if not world.fake.gateway.sent_ready.wait(STEP_TIMEOUT):
+            return
+        # /healthz says "platform: down" until discord.py has finished getting ready.
+        deadline = time.monotonic() + STEP_TIMEOUT
+        while time.monotonic() < deadline:
+            healths.append(health(port))
+            if healths[-1][0] == 200:
+                break
+            time.sleep(0.05)
+        # Ctrl-C: SIGINT to the main thread, as a terminal sends it.
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
     with world.serving_in_background():
-        threading.Thread(target=ctrl_c_once_connected, daemon=True).start()
-        status = cli.main(["discord", "--memory", "--sync-guild", str(GUILD)])
+        threading.Thread(target=ctrl_c_once_healthy, daemon=True).start()
+        status = cli.main(["discord", "--memory", "--sync-guild", str(GUILD), "--health-port", str(port)])
 
     assert status == 0
+    assert healths[-1] == (200, "ok\n")
     assert world.fake.gateway.identified == 1
     ((scope, commands),) = world.fake.command_syncs
     assert scope == f"guild:{GUILD}"  # instant, for testing; nothing synced globally
