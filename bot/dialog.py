@@ -16,7 +16,7 @@ from bot.messages import Urgency
 ASSESS = "assess"
 """The state where the questions end and the answers are weighed against the causes."""
 
-COMMANDS = ("help", "back", "restart", "stop", "forget")
+COMMANDS = ("help", "back", "restart", "stop", "forget", "hello")
 YES_NO = ("yes", "no", "unsure")
 REQUIRED_MESSAGES = (
     "greeting",
@@ -58,6 +58,8 @@ class Answer:
     label: str
     words: tuple[str, ...] = ()
     """Recognised when this question is the one being asked."""
+    alone: tuple[str, ...] = ()
+    """Recognised only as the whole message ("i do"), since inside a sentence they mislead."""
     mentions: tuple[str, ...] = ()
     """Recognised anywhere, any time: they answer the question before it is asked."""
     next: str

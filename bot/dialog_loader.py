@@ -365,12 +365,17 @@ def _vocabulary(raw: Any, r: _Reader) -> dict[str, Answer]:
     out: dict[str, Answer] = {}
     for value in YES_NO:
         entry = r.mapping(
-            block.get(value, {}), f"vocabulary.{value}", _line(block, value), required=("label", "words")
+            block.get(value, {}),
+            f"vocabulary.{value}",
+            _line(block, value),
+            required=("label", "words"),
+            allowed=("alone",),
         )
         out[value] = Answer(
             value=value,
             label=r.text(entry, "label", f"vocabulary.{value}"),
             words=r.texts(entry, "words", f"vocabulary.{value}"),
+            alone=r.texts(entry, "alone", f"vocabulary.{value}"),
             next="",
         )
     return out
@@ -393,8 +398,10 @@ def _red_flag(key: Any, raw: Any, r: _Reader) -> RedFlag:
 
 def _expand_words(
     words: tuple[str, ...], vocabulary: dict[str, Answer], r: _Reader, place: str, line: int | None
-) -> tuple[str, ...]:
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Replace "@yes"-style references by the vocabulary's words; return (words, alone)."""
     out: list[str] = []
+    alone: list[str] = []
     for word in words:
         if word.startswith("@"):
             borrowed = vocabulary.get(word[1:])
@@ -402,9 +409,10 @@ def _expand_words(
                 r.problem(line, place, f"{word!r} names no vocabulary entry (use @yes, @no or @unsure)")
             else:
                 out.extend(borrowed.words)
+                alone.extend(borrowed.alone)
         else:
             out.append(word)
-    return tuple(out)
+    return tuple(out), tuple(alone)
 
 
 def _question(key: Any, raw: Any, vocabulary: dict[str, Answer], r: _Reader) -> Question:
@@ -444,13 +452,14 @@ def _question(key: Any, raw: Any, vocabulary: dict[str, Answer], r: _Reader) -> 
         )
         base = vocabulary.get(value) if kind == "yesno" else None
         label = r.text(spec, "label", answer_place, required=base is None) or (base.label if base else "")
-        words = _expand_words(r.texts(spec, "words", answer_place), vocabulary, r, answer_place, line)
+        words, alone = _expand_words(r.texts(spec, "words", answer_place), vocabulary, r, answer_place, line)
         mentions = r.texts(spec, "mentions", answer_place)
         answers.append(
             Answer(
                 value=r.identifier(value, answer_place, line),
                 label=label,
                 words=(*(base.words if base else ()), *words),
+                alone=(*(base.alone if base else ()), *alone),
                 mentions=mentions,
                 next=r.text(spec, "next", answer_place, required=False) or default_next or "",
                 note=r.text(spec, "note", answer_place, required=False) or None,

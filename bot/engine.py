@@ -20,7 +20,7 @@ from bot.dialog import Dialog
 from bot.dialog_loader import load_dialog
 from bot.messages import Incoming, Reply
 from bot.store import Store, StoreUnavailable
-from bot.turn import Dialogue, Turn
+from bot.turn import OPEN_TOKEN, Dialogue, Turn
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +106,21 @@ class Engine:
         self._record(incoming, turn.event, before, turn, began)
         self._purge_now_and_then(now)
         return replies
+
+    def open(self, key: str, user: str, *, event_id: str | None = None) -> list[Reply]:
+        """The person opened kneebot on purpose (a slash command, a button on a home page):
+        carry on with a check in progress, or greet them and start a new one, even after a
+        finished check. Duplicate deliveries are dropped like any turn's."""
+        return self.handle(Incoming(key=key, user=user, button=OPEN_TOKEN, event_id=event_id))
+
+    def discard(self, key: str) -> None:
+        """Delete one conversation the person never saw (say, a DM the platform refused).
+        A store outage is ignored: the conversation then simply expires with the TTL."""
+        try:
+            with self.store.lock(key):
+                self.store.delete(key)
+        except StoreUnavailable as exc:
+            self._store_failed(exc)
 
     def resume(self, key: str) -> list[Reply]:
         """Replies for someone opening a session with a conversation still in progress."""

@@ -21,7 +21,9 @@ from bot.dialog import Dialog, Question
 from bot.messages import URGENCIES
 
 MAX_READ_CHARS = 2000
-"""Only this much of a message is read; a longer one gets a note that the rest was skipped."""
+"""Answers are read from this much of a message; a longer one gets a note saying so."""
+MAX_FLAG_CHARS = 50_000
+"""Warning signs are looked for much further: a red flag at the end of a long message counts."""
 
 _NEGATIONS = frozenset(
     {
@@ -131,6 +133,7 @@ class Reader:
 
     def __init__(self, dialog: Dialog) -> None:
         self._commands: dict[tuple[str, ...], str] = {}
+        self._alone: dict[tuple[str, ...], list[tuple[str, str, str]]] = defaultdict(list)
         self._index: dict[str, list[tuple[tuple[str, ...], str, str, str]]] = defaultdict(list)
         for command, phrases in dialog.commands.items():
             for phrase in phrases:
@@ -139,13 +142,26 @@ class Reader:
             for answer in question.answers:
                 self._add(answer.words, "word", question.id, answer.value)
                 self._add(answer.mentions, "mention", question.id, answer.value)
+                for phrase in answer.alone:
+                    self._alone[tuple(tokens(normalise(phrase)))].append(("word", question.id, answer.value))
         for flag in dialog.red_flags.values():
             self._add(flag.mentions, "flag", flag.id, flag.id)
-        self._add(dialog.vocabulary["yes"].words, "yes", "", "yes")
+        yes = dialog.vocabulary["yes"]
+        self._add(yes.words, "yes", "", "yes")
+        for phrase in yes.alone:
+            self._alone[tuple(tokens(normalise(phrase)))].append(("yes", "", "yes"))
+        anagrams: dict[str, set[str]] = defaultdict(set)
+        for entry in dialog.vocabulary.values():
+            for word in entry.words:
+                if len(word) == 3 and word.isalpha():
+                    anagrams["".join(sorted(word))].add(word)
+        self._anagrams = {letters: words.pop() for letters, words in anagrams.items() if len(words) == 1}
         severity = {u: i for i, u in enumerate(URGENCIES)}
         order = list(dialog.red_flags)
         self._flag_rank = {f.id: (severity[f.urgency], order.index(f.id)) for f in dialog.red_flags.values()}
-        self._known = sorted({t for entries in self._index.values() for e in entries for t in e[0]})
+        known = {t for entries in self._index.values() for e in entries for t in e[0]}
+        self._known_set = frozenset(known | {t for phrase in self._alone for t in phrase})
+        self._known = sorted(known)
         self._correct = lru_cache(maxsize=4096)(self._closest)
 
     def _add(self, phrases: Iterable[str], kind: str, target: str, value: str) -> None:
@@ -155,7 +171,11 @@ class Reader:
                 self._index[words[0]].append((words, kind, target, value))
 
     def _closest(self, token: str) -> str:
-        if len(token) < 4 or not token.isascii() or not token.isalpha():
+        if not token.isascii() or not token.isalpha():
+            return token
+        if len(token) == 3:  # "yse", "nha": swapped letters in a short answer word
+            return self._anagrams.get("".join(sorted(token)), token)
+        if len(token) < 3:
             return token
         match = difflib.get_close_matches(token, self._known, n=1, cutoff=0.8)
         return match[0] if match else token
@@ -166,14 +186,18 @@ class Reader:
         whole = tokens(clean)
         if not whole:
             return Reading(empty=True, truncated=truncated)
-        command = self._commands.get(tuple(t for t in whole if t not in ("/", "!")))
+        bare = tuple(t for t in whole if t not in ("/", "!"))
+        command = self._commands.get(bare)
         number_match = _NUMBER.match(clean.lstrip("/!").strip())
-        hits: list[Hit] = []
-        for clause in _CLAUSES.split(clean):
-            words = [self._correct(t) if t not in self._index else t for t in tokens(clause)]
-            hits.extend(self._find(words))
+        hits = self._hits(clean)
+        corrected = tuple(self._fix(t) for t in bare)
+        hits.extend(
+            Hit(kind, target, value, len(corrected)) for kind, target, value in self._alone.get(corrected, ())
+        )
+        flag_source = hits if not truncated else self._hits(normalise(text[:MAX_FLAG_CHARS]))
         flags = sorted(
-            {h.target for h in hits if h.kind == "flag" and not h.negated}, key=self._flag_rank.__getitem__
+            {h.target for h in flag_source if h.kind == "flag" and not h.negated},
+            key=self._flag_rank.__getitem__,
         )
         return Reading(
             command=command,
@@ -184,6 +208,15 @@ class Reader:
             red_flags=tuple(flags),
             mentions=_mentions(hits),
         )
+
+    def _fix(self, token: str) -> str:
+        return token if token in self._known_set else self._correct(token)
+
+    def _hits(self, clean: str) -> list[Hit]:
+        hits: list[Hit] = []
+        for clause in _CLAUSES.split(clean):
+            hits.extend(self._find([self._fix(t) for t in tokens(clause)]))
+        return hits
 
     def _find(self, words: list[str]) -> Iterable[Hit]:
         for start, word in enumerate(words):

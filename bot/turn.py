@@ -19,6 +19,8 @@ from bot.reading import Reader, Reading
 from bot.render import result_text
 
 _COMMAND_TOKEN = "cmd"
+OPEN_TOKEN = f"{_COMMAND_TOKEN}|open"
+"""The button value of "open kneebot": resume a check in progress, or start a new one."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -101,7 +103,7 @@ class Dialogue:
             return self._command(command, conversation, incoming, now, notes)
         if conversation is None:
             if button is not None:
-                notes.append(self.message("stale_button"))
+                notes.append(self.message("button_after_end"))
             return self._start(incoming, now, notes, reading)
         if self.dialog.is_terminal(conversation.state):
             if reading.red_flags:
@@ -127,8 +129,11 @@ class Dialogue:
         answer = reading.answer_to(question)
         if answer is None:
             noted = self._note_mentions(conversation, reading)
-            reason = "noted" if noted is not conversation else self._why_not_understood(question, reading)
-            notes.append(self.message(reason))
+            notes.append(
+                self.message("noted")
+                if noted is not conversation
+                else self._not_understood(question, reading)
+            )
             return self._ask(noted, notes, now, event="not_understood")
         return self._advance(conversation, question, answer, reading.mentions, now, notes)
 
@@ -170,6 +175,16 @@ class Dialogue:
         if command == "restart":
             notes.append(self.message("restarted"))
             return self._start(incoming, now, notes, Reading(), greet=False)
+        if command == "open":  # the person opened the bot on purpose (a slash command, say)
+            if conversation is not None and active:
+                kept = replace(conversation, updated_at=now)
+                return Turn(replies=(*notes, *self.resume(kept)), conversation=kept, event="resume")
+            return self._start(incoming, now, notes, Reading())
+        if command == "hello":
+            if conversation is not None and active:
+                notes.append(self.message("hello_again"))
+                return self._ask(conversation, notes, now, event="hello")
+            return self._start(incoming, now, notes, Reading())
         if command == "help":
             notes.append(self.message("help"))
             if conversation is not None and active:
@@ -178,9 +193,10 @@ class Dialogue:
             return Turn(replies=tuple(notes), conversation=conversation, event="help")
         # back
         if conversation is None or not conversation.history:
-            notes.append(self.message("nothing_to_undo"))
             if conversation is not None and active:
+                notes.append(self.message("nothing_to_undo"))
                 return self._ask(conversation, notes, now, event="back")
+            notes.append(self._offer_start("nothing_to_undo"))
             return Turn(replies=tuple(notes), conversation=conversation, event="back")
         *history, (state, added) = conversation.history
         answers = {k: v for k, v in conversation.answers.items() if k not in added}
@@ -206,14 +222,17 @@ class Dialogue:
             return conversation
         return replace(conversation, answers={**conversation.answers, **fresh})
 
-    def _why_not_understood(self, question: Question, reading: Reading) -> str:
+    def _not_understood(self, question: Question, reading: Reading) -> Reply:
+        """The most helpful way to say "I didn't get that" for this particular message."""
         if reading.empty:
-            return "empty"
+            return self.message("empty")
         if reading.foreign:
-            return "non_english"
+            return self.message("non_english")
+        if reading.number is not None:
+            return self.message("out_of_range", count=len(question.answers))
         if question.kind == "choice" and reading.affirmative:
-            return "yes_to_choice"
-        return "not_understood"
+            return self.message("yes_to_choice")
+        return self.message("not_understood")
 
     def _start(
         self, incoming: Incoming, now: float, notes: list[Reply], reading: Reading, *, greet: bool = True
@@ -233,8 +252,8 @@ class Dialogue:
         if reading.red_flags:
             turn = self._escalate(conversation, reading, now, notes)
         else:
-            settled = replace(conversation, state=self._settle(conversation.state, conversation.answers))
-            turn = self._present(settled, notes, event="start")
+            state, passed = self._settle(conversation.state, conversation.answers)
+            turn = self._present(replace(conversation, state=state), notes, event="start", passed=passed)
         return replace(turn, started=True)
 
     def _escalate(self, conversation: Conversation, reading: Reading, now: float, notes: list[Reply]) -> Turn:
@@ -266,7 +285,7 @@ class Dialogue:
             if other not in answers and other in self.dialog.questions:
                 answers[other] = value
                 added.append(other)
-        state = self._settle(self.machine.next_state(question.id, answer), answers)
+        state, passed = self._settle(self.machine.next_state(question.id, answer), answers)
         advanced = replace(
             conversation,
             state=state,
@@ -275,28 +294,36 @@ class Dialogue:
             step=conversation.step + 1,
             updated_at=now,
         )
-        return self._present(advanced, notes, event="answer")
+        return self._present(advanced, notes, event="answer", passed=passed)
 
-    def _settle(self, state: str, answers: dict[str, str]) -> str:
-        """Move past questions already answered in passing, or whose ask_if does not hold."""
+    def _settle(self, state: str, answers: dict[str, str]) -> tuple[str, list[str]]:
+        """Move past questions already answered in passing, or whose ask_if does not hold.
+
+        Returns where the conversation lands and the questions passed on the way (their intros
+        still belong to the conversation even though they were not asked)."""
+        passed: list[str] = []
         for _ in range(len(self.dialog.questions) + 1):
             question = self.dialog.questions.get(state)
             if question is None:
-                return state
+                break
             known = answers.get(state)
             if known is not None and question.answer(known) is not None:
+                passed.append(state)
                 state = self.machine.next_state(state, known)
             elif not _applies(question, answers):
+                passed.append(state)
                 state = self.machine.skip(state)
             else:
-                return state
-        return state
+                break
+        return state, passed
 
     def _ask(self, conversation: Conversation, notes: list[Reply], now: float, *, event: str) -> Turn:
         kept = replace(conversation, updated_at=now)
         return Turn(replies=(*notes, self.question_reply(kept)), conversation=kept, event=event)
 
-    def _present(self, conversation: Conversation, notes: list[Reply], *, event: str) -> Turn:
+    def _present(
+        self, conversation: Conversation, notes: list[Reply], *, event: str, passed: list[str] | None = None
+    ) -> Turn:
         state = conversation.state
         if state in self.dialog.red_flags or state == ASSESS:
             result = (
@@ -313,9 +340,10 @@ class Dialogue:
                 event=event if event == "red_flag" else "result",
                 result=result,
             )
-        intro = self.dialog.questions[state].intro
-        if intro:
-            notes.append(self.message(intro))
+        for name in (*(passed or ()), state):
+            intro = self.dialog.questions[name].intro
+            if intro:
+                notes.append(self.message(intro))
         return Turn(
             replies=(*notes, self.question_reply(conversation)), conversation=conversation, event=event
         )

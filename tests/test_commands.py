@@ -103,3 +103,32 @@ def test_after_a_result_typing_prompts_and_the_start_button_begins_again(
     assert person.question.question == "screen_emergency"
     person.say("1")  # the chest pain option: a fresh check really is running
     assert person.result.red_flag == "clot_lungs"
+
+
+def test_opening_kneebot_resumes_a_check_in_progress(person: Person, engine: Engine) -> None:
+    _to_activity(person)
+    replies = engine.open(person.key, person.user)
+    assert replies[0].text == engine.dialog.messages["resumed"]
+    assert replies[-1].question == "activity"
+
+
+def test_opening_kneebot_after_a_finished_check_starts_a_new_one(person: Person, engine: Engine) -> None:
+    person.say("my foot is numb")
+    assert person.result.red_flag == "blood_supply"
+    replies = engine.open(person.key, person.user)
+    assert replies[0].name == "greeting"
+    assert replies[-1].question == "screen_emergency"
+
+
+def test_opening_kneebot_twice_with_one_event_id_answers_once(person: Person, engine: Engine) -> None:
+    assert engine.open(person.key, person.user, event_id="slash-1")[0].name == "greeting"
+    assert engine.open(person.key, person.user, event_id="slash-1") == []
+
+
+def test_discarding_a_conversation_deletes_only_that_one(engine: Engine) -> None:
+    dm, other = Person(engine, "sam", "dm"), Person(engine, "sam", "c-general")
+    dm.say("hi")
+    other.say("hi")
+    engine.discard(dm.key)
+    assert engine.store.load(dm.key, now=engine.clock()) is None
+    assert engine.store.load(other.key, now=engine.clock()) is not None

@@ -25,7 +25,6 @@ from adapters.discord.layout import NO_MENTIONS, answered_text, layout
 from bot.engine import Engine, conversation_id
 from bot.keys import conversation_key, person_ref
 from bot.messages import Incoming, Reply
-from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -63,25 +62,10 @@ class Turns:
         return await asyncio.to_thread(self.engine.handle, incoming)
 
     async def _opening(self, key: str, user_id: int, event: str) -> tuple[list[Reply], bool]:
-        """Pick up a check in progress, or start one (the console's opening, for /kneepain).
-        The flag says whether the replies come from a new turn rather than a resumed check."""
-
-        def opening() -> tuple[list[Reply], bool]:
-            resumed = self.engine.resume(key)
-            if resumed:
-                return resumed, False
-            return self.engine.handle(Incoming(key=key, user=person(user_id), event_id=event)), True
-
-        return await asyncio.to_thread(opening)
-
-    def _discard(self, key: str) -> None:
-        """Drop a conversation the person never saw (their DMs refused it)."""
-        store = self.engine.store
-        try:
-            with store.lock(key):
-                store.delete(key)
-        except StoreUnavailable:
-            pass  # it expires with the TTL anyway
+        """Open kneebot for /kneepain: carry on with a check in progress, or start one.
+        The flag says whether a new check was started (and may be discarded if never shown)."""
+        replies = await asyncio.to_thread(self.engine.open, key, person(user_id), event_id=event)
+        return replies, any(reply.name == "greeting" for reply in replies)
 
     async def _send_all(self, send: Send, replies: list[Reply]) -> list[Any]:
         sent = []
@@ -109,7 +93,7 @@ class Turns:
                 sent = await self._send_all(channel.send, replies)
             except discord.Forbidden:  # the person's privacy settings refuse DMs from apps
                 if started:
-                    await asyncio.to_thread(self._discard, key)
+                    await asyncio.to_thread(self.engine.discard, key)
                 await self._carry_on_here(interaction)
                 return
         except discord.HTTPException as exc:
@@ -143,8 +127,7 @@ class Turns:
             return
         message = interaction.message
         in_private = message is not None and message.flags.ephemeral
-        stale_text = self.messages["stale_button"]
-        if any(reply.kind == "message" and reply.text == stale_text for reply in replies):
+        if any(reply.name == "stale_button" for reply in replies):
             # An old question: a gentle note only the clicker sees; the old message stays as it was.
             in_private = True
         elif message is not None:

@@ -149,12 +149,13 @@ class SlackBot:
                 )
             text = (body.get("text") or "").strip()
             key = self._key(context, dm, user)
-            replies: list[Reply] = []
-            if not text:  # a bare /kneepain: pick up a check in progress, else start one
-                replies = await asyncio.to_thread(self.engine.resume, key)
-            if not replies:
-                incoming = Incoming(key=key, user=self._person(context, user), text=text)
-                replies = await asyncio.to_thread(self.engine.handle, incoming)
+            person = self._person(context, user)
+            if text:  # "/kneepain I'm a runner": a first message like any other
+                replies = await asyncio.to_thread(
+                    self.engine.handle, Incoming(key=key, user=person, text=text)
+                )
+            else:  # a bare /kneepain: carry on with a check in progress, else start a new one
+                replies = await asyncio.to_thread(self.engine.open, key, person)
             await self._send(client, dm, user, replies)
         finally:
             self.handled += 1
