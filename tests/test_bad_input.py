@@ -157,3 +157,46 @@ def test_a_store_outage_gets_a_try_again_reply(person: Person, engine: Engine) -
 
     engine.store.load = broken  # type: ignore[method-assign]
     assert [r.text for r in person.say("none")] == [engine.dialog.messages["unavailable"]]
+
+
+@pytest.mark.parametrize("sentence", ["hi, I am a runner", "I do like cycling", "I don't have a fever"])
+def test_short_yes_no_phrases_inside_a_sentence_are_not_taken_as_answers(
+    person: Person, engine: Engine, sentence: str
+) -> None:
+    _mid_dialog(person)
+    person.say(sentence)
+    assert person.question.question == "start_stiffness"
+    person.say("I do")  # alone, the same words are an answer
+    assert person.question.question == "long_runs"
+
+
+def test_a_greeting_mid_check_says_hello_and_asks_the_same_question(person: Person, engine: Engine) -> None:
+    _mid_dialog(person)
+    person.say("hello!")
+    assert person.last[0].text == engine.dialog.messages["hello_again"]
+    assert person.question.question == "start_stiffness"
+
+
+def test_a_button_from_a_stopped_check_starts_a_fresh_one_and_says_why(person: Person, engine: Engine) -> None:
+    person.say("hi")
+    old_question = person.question
+    person.say("stop")
+    person.click("None of these", on=old_question)
+    assert person.last[0].text == engine.dialog.messages["button_after_end"]
+    assert person.question.question == "screen_emergency"
+
+
+def test_back_with_no_check_offers_to_start_one(person: Person, engine: Engine) -> None:
+    person.say("hi")
+    person.say("stop")
+    person.say("back")
+    assert person.last[0].text == engine.dialog.messages["nothing_to_undo"]
+    assert [c.label for c in person.last[0].choices] == ["Start a new check"]
+
+
+def test_the_intro_of_a_question_answered_in_passing_is_still_shown(person: Person, engine: Engine) -> None:
+    person.say("I'm a runner")
+    person.say("none")
+    person.say("none")
+    assert engine.dialog.messages["questions_intro"] in person.texts()
+    assert person.question.question == "start_stiffness"

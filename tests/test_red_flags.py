@@ -107,3 +107,9 @@ def test_back_after_an_escalation_returns_to_the_question(person: Person) -> Non
     person.click("Foot cold, pale, numb or tingling")
     person.say("back")
     assert person.question.question == "screen_emergency"
+
+
+def test_a_red_flag_at_the_end_of_a_very_long_message_still_escalates(person: Person) -> None:
+    person.say("hi")
+    person.say("let me tell you everything. " * 200 + "Oh, and now I have chest pain.")
+    assert (person.result.red_flag, person.result.urgency) == ("clot_lungs", "emergency")
