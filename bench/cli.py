@@ -4,7 +4,8 @@
     python -m bench --quick          tiny sizes: checks the benchmarks run, figures meaningless
     python -m bench --only turns,memory
     python -m bench --out /tmp/b.md  write the table there instead
-    python -m bench --profile        cProfile of memory-store conversations, hottest first
+    python -m bench --profile turns  cProfile of memory-store conversations, hottest first
+    python -m bench --profile slack  cProfile of both Slack apps' event loops under the same load
 
 The file is written by a full-size run of every section, or wherever --out points.
 """
@@ -76,7 +77,11 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         default=list(SECTIONS),
         help=f"comma-separated sections to run, of: {', '.join(SECTIONS)}",
     )
-    parser.add_argument("--profile", action="store_true", help="profile memory-store turns and stop")
+    parser.add_argument(
+        "--profile",
+        choices=("turns", "slack"),
+        help="print a profile (memory-store turns, or the two Slack apps) instead of the table",
+    )
     args = parser.parse_args(argv)
     unknown = [name for name in args.only if name not in SECTIONS]
     if unknown:
@@ -92,9 +97,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     dialog = load_dialog(default_dialog_path())
     if args.profile:
-        from bench.profile import profile_turns
+        from bench.profile import profile_slack, profile_turns
 
-        print(profile_turns(dialog, conversations=50 if args.quick else 2_000))
+        if args.profile == "turns":
+            print(profile_turns(dialog, conversations=50 if args.quick else 2_000))
+        else:
+            sizes = QUICK if args.quick else FULL
+            print(profile_slack(dialog, people=sizes.slack_people, rounds=sizes.slack_rounds))
         return 0
     sizes = QUICK if args.quick else FULL
     load_before = load()

@@ -1,14 +1,19 @@
-"""`python -m bench --profile`: where a memory-store turn spends its time, hottest first.
+"""`python -m bench --profile turns|slack`: where the time goes, hottest first.
 
-The evidence behind the notes in docs/benchmarks.md: the same conversations the turn benchmark
-plays, under cProfile, sorted by time spent in each function itself.
+The evidence behind the notes in docs/benchmarks.md. `turns`: the conversations the turn
+benchmark plays, on the memory store, under cProfile. `slack`: the Slack benchmark's load with
+each app process under cProfile; cProfile sees only the event loop's thread, so kneebot's
+engine turns (run in worker threads) show up there as time waiting in `select`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import cProfile
 import io
 import pstats
+import tempfile
+from pathlib import Path
 
 from bench.workload import Conversations, scripts
 from bot.dialog import Dialog
@@ -27,4 +32,19 @@ def profile_turns(dialog: Dialog, *, conversations: int, top: int = 25) -> str:
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
+def profile_slack(dialog: Dialog, *, people: int, rounds: int, top: int = 25) -> str:
+    from bench.slack import APPS, measure
+
+    out = io.StringIO()
+    with tempfile.TemporaryDirectory(prefix="kneebot-bench-") as folder:
+        tmp = Path(folder)
+        asyncio.run(measure(dialog, people=people, rounds=rounds, tmp=tmp, profile=tmp))
+        for kind in APPS:
+            print(f"===== {kind} =====", file=out)
+            stats = pstats.Stats(str(tmp / f"{kind}.prof"), stream=out)
+            stats.sort_stats("tottime").print_stats(top)
+            stats.sort_stats("cumulative").print_stats(top)
     return out.getvalue()
