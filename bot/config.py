@@ -39,6 +39,8 @@ class Settings:
     slack_api_url: str | None = None
     discord_token: str | None = field(default=None, repr=False)
     discord_guild_id: int | None = None
+    discord_shard_id: int | None = None
+    discord_shard_count: int | None = None
 
     @property
     def ttl_seconds(self) -> float:
@@ -57,6 +59,13 @@ class Settings:
         for name, port in (("PORT", self.port), ("HEALTH_PORT", self.health_port)):
             if port is not None and not 0 <= port <= 65535:
                 raise ConfigError(f"{name} must be a port number from 0 to 65535, not {port}")
+        shard = (self.discord_shard_id, self.discord_shard_count)
+        if (shard[0] is None) != (shard[1] is None):
+            raise ConfigError("set DISCORD_SHARD_ID and DISCORD_SHARD_COUNT together, or neither")
+        if shard[0] is not None and shard[1] is not None and not 0 <= shard[0] < shard[1]:
+            raise ConfigError(
+                f"DISCORD_SHARD_ID must be from 0 to DISCORD_SHARD_COUNT - 1 ({shard[1] - 1}), not {shard[0]}"
+            )
         if self.ttl_hours <= 0:
             raise ConfigError(f"KNEEBOT_TTL_HOURS must be above 0, not {self.ttl_hours}")
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
@@ -106,4 +115,6 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         slack_api_url=text("SLACK_API_URL"),
         discord_token=text("DISCORD_TOKEN"),
         discord_guild_id=_number(env, "DISCORD_GUILD_ID", int, None),
+        discord_shard_id=_number(env, "DISCORD_SHARD_ID", int, None),
+        discord_shard_count=_number(env, "DISCORD_SHARD_COUNT", int, None),
     ).validated()

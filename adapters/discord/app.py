@@ -63,9 +63,16 @@ class KneeClient(discord.Client):
             kneepain_command(self.turns, engine.dialog.messages["discord_command_description"])
         )
 
+    @property
+    def syncs_commands(self) -> bool:
+        """With several shard processes, only shard 0 syncs: the command list is global."""
+        return self.shard_id in (None, 0)
+
     async def setup_hook(self) -> None:
         """Once per login: route our buttons by custom id, then sync the command."""
         self.add_dynamic_items(ChoiceButton)
+        if not self.syncs_commands:
+            return
         guild = discord.Object(id=self.sync_guild) if self.sync_guild else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
@@ -94,7 +101,12 @@ def quiet_discord_logs() -> None:
 def run_discord(settings: Settings, engine: Engine) -> int:
     settings.require("discord_token")
     quiet_discord_logs()
-    client = KneeClient(engine, sync_guild=settings.discord_guild_id)
+    client = KneeClient(
+        engine,
+        sync_guild=settings.discord_guild_id,
+        shard_id=settings.discord_shard_id,
+        shard_count=settings.discord_shard_count,
+    )
     ops = None
     if settings.health_port is not None:
         from adapters.ops import start_ops_server
