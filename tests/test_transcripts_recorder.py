@@ -76,7 +76,7 @@ def test_the_recording_is_readable_yaml_a_maintainer_can_trim(tmp_path: Path, di
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# Recorded with `kneebot chat --record`")
     assert 'choices: ["Yes", "No", Not sure]' in text, "buttons on one line, yes/no quoted"
-    assert "  - text: Do you run long distances, or train for races" in text
+    assert "  - text: Do you do long runs, or train for a race" in text
     raw = yaml.safe_load(text)
     assert raw["name"] == "runner with stiffness"
     assert raw["context"] == {"platform": "console", "user": "pat"}
