@@ -16,6 +16,7 @@ import argparse
 import logging
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ FULL = Sizes(
     replay_passes=5,
     startup_runs=10,
     slack_people=16,
-    slack_rounds=8,
+    slack_rounds=12,
 )
 QUICK = Sizes(
     turns=turns.TurnSizes(
@@ -113,8 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         redis_url: Callable[[], str] = _lazy(lambda: stack.enter_context(private_redis(tmp)))
         for name in args.only:
             print(f"bench: {name}...", file=sys.stderr, flush=True)
+            began = time.perf_counter()
             found = _section(name, dialog, sizes, tmp, redis_url)
-            print(table(found), file=sys.stderr, flush=True)
+            print(f"{table(found)}\n({time.perf_counter() - began:.0f} s)", file=sys.stderr, flush=True)
             rows += found
     print(table(rows))
     out = args.out or (DEFAULT_OUT if not args.quick and list(args.only) == list(SECTIONS) else None)
