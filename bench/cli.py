@@ -1,6 +1,6 @@
 """`python -m bench`: run the benchmarks, print the table, write docs/benchmarks.md.
 
-    python -m bench                  everything at full size (a few minutes on 2 cores)
+    python -m bench                  everything at full size (about 90 s on 2 cores)
     python -m bench --quick          tiny sizes: checks the benchmarks run, figures meaningless
     python -m bench --only turns,memory
     python -m bench --out /tmp/b.md  write the table there instead
