@@ -144,7 +144,7 @@ class Load:
             headers = {
                 "Content-Type": "application/json",
                 "X-Slack-Request-Timestamp": stamp,
-                "X-Slack-Signature": self.signer.generate_signature(timestamp=stamp, body=body),
+                "X-Slack-Signature": str(self.signer.generate_signature(timestamp=stamp, body=body)),
             }
             future: asyncio.Future[float] = loop.create_future()
             self.fake.waiting[channel] = (future, finishes)

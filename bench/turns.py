@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from bench.baselines import DictFloor, machine_per_message
@@ -84,7 +85,7 @@ def measure(dialog: Dialog, sizes: TurnSizes, *, tmp: Path, redis_url: str) -> T
             player.run(len(played))
             player.forget_times()
         samples = interleave(
-            [(name, lambda name=name: players[name].run(batch[name])) for name in players],
+            [(name, partial(player.run, batch[name])) for name, player in players.items()],
             rounds=sizes.rounds,
             warmup=0,
         )
