@@ -20,7 +20,7 @@ class MemoryStore(Store):
         self._rows: dict[str, tuple[str, str, float]] = {}
         self._events: dict[str, float] = {}
         self._guard = threading.Lock()
-        self._locks: dict[str, threading.Lock] = {}
+        self._locks: dict[str, list] = {}  # key -> [lock, turns holding or waiting for it]
         self._turn = threading.local()
 
     @contextmanager
@@ -28,18 +28,25 @@ class MemoryStore(Store):
         """Like a transaction in the durable stores: a turn that fails un-marks the event ids
         it recorded, so the platform's retry of that event is answered."""
         with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            self._turn.events = []
-            try:
-                yield
-            except BaseException:
-                with self._guard:
-                    for event_id in self._turn.events:
-                        self._events.pop(event_id, None)
-                raise
-            finally:
-                self._turn.events = None
+            entry = self._locks.setdefault(key, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                self._turn.events = []
+                try:
+                    yield
+                except BaseException:
+                    with self._guard:
+                        for event_id in self._turn.events:
+                            self._events.pop(event_id, None)
+                    raise
+                finally:
+                    self._turn.events = None
+        finally:
+            with self._guard:  # the last turn out removes the lock: a long run keeps no lock per key
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del self._locks[key]
 
     def load(self, key: str, *, now: float) -> Conversation | None:
         row = self._rows.get(key)
