@@ -52,6 +52,14 @@ class BareBot:
     async def reply(self, event: dict[str, Any], client: AsyncWebClient) -> None:
         await client.chat_postMessage(channel=event["channel"], text="ok")
 
+    # Bolt's defaults, as a bare app is written from its documentation: no pooled Web API
+    # session (kneebot opens one; see the notes in docs/benchmarks.md).
+    async def open_session(self) -> None:
+        pass
+
+    async def close_session(self) -> None:
+        pass
+
 
 async def serve(kind: str, api_url: str, token: str, secret: str) -> None:
     configure_logging("INFO", "text")

@@ -4,7 +4,8 @@ Pure functions over plain dicts: no Slack library, no I/O, so the layout is easy
 test. Every sentence comes from the reply (and so from the dialog YAML); this module only adds
 structure, a few emoji markers and machine-readable block ids:
 
-- `kneebot_question:<question id>` on a question's text,
+- `kneebot_question:<question id>` on a question's text, `kneebot_note:<n>` on any other message
+  (a turn's short notes share one Slack message with the question after them),
 - `kneebot_choices:<owner user id>` on the buttons (a click by anyone else is refused),
 - `kneebot_result:<cause or none>:<urgency>` on the first block of a result, so tests,
   transcripts and anyone reading the raw message can tell the outcome without parsing prose.
@@ -21,6 +22,7 @@ Block = dict[str, Any]
 QUESTION_BLOCK = "kneebot_question"
 CHOICES_BLOCK = "kneebot_choices"
 RESULT_BLOCK = "kneebot_result"
+NOTE_BLOCK = "kneebot_note"
 ACTION_PREFIX = "kneebot_choice_"
 ACTION_PATTERN = rf"^{ACTION_PREFIX}\d+$"
 
@@ -138,16 +140,38 @@ def result_blocks(result: Result) -> list[Block]:
     return blocks
 
 
-def reply_message(reply: Reply, *, owner: str) -> dict[str, Any]:
-    """`text` and `blocks` for chat.postMessage; buttons belong to `owner` (a Slack user id)."""
+def reply_message(reply: Reply, *, owner: str, index: int = 0) -> dict[str, Any]:
+    """`text` and `blocks` for chat.postMessage; buttons belong to `owner` (a Slack user id).
+    Every reply starts with a block whose id names it, so a message carrying several replies
+    can still be read reply by reply."""
     if reply.result is not None:
         blocks = result_blocks(reply.result)
     else:
-        block_id = f"{QUESTION_BLOCK}:{reply.question}" if reply.question else None
+        block_id = f"{QUESTION_BLOCK}:{reply.question}" if reply.question else f"{NOTE_BLOCK}:{index}"
         blocks = [section(escape(reply.text), block_id)]
     if reply.choices:
         blocks.append(buttons(reply, owner))
     return {"text": fallback(reply.text), "blocks": blocks}
+
+
+def turn_messages(replies: list[Reply], *, owner: str) -> list[dict[str, Any]]:
+    """A turn's replies as Slack messages: short notes ("First, a quick safety check.") ride
+    along in the message of the question after them, so a turn is one notification; a result
+    always stands alone, and anything with buttons ends a message."""
+    messages: list[dict[str, Any]] = []
+    blocks: list[Block] = []
+    texts: list[str] = []
+    for index, reply in enumerate(replies):
+        message = reply_message(reply, owner=owner, index=index)
+        if reply.result is not None and blocks:
+            messages.append({"text": fallback("\n\n".join(texts)), "blocks": blocks})
+            blocks, texts = [], []
+        blocks += message["blocks"]
+        texts.append(reply.text)
+        if reply.result is not None or reply.choices or index == len(replies) - 1:
+            messages.append({"text": fallback("\n\n".join(texts)), "blocks": blocks})
+            blocks, texts = [], []
+    return messages
 
 
 def answered(blocks: list[Block], note: str) -> list[Block]:

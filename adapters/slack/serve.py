@@ -43,6 +43,7 @@ class HttpEndpoint:
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
+        await self.bot.open_session()
         runner = web.AppRunner(self.bot.app.web_app(path=EVENTS_PATH, port=self.port), access_log=None)
         await runner.setup()
         try:
@@ -57,6 +58,7 @@ class HttpEndpoint:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        await self.bot.close_session()
 
     def ready(self) -> bool:
         return self._runner is not None
@@ -80,6 +82,7 @@ class SocketModeEndpoint:
 
     async def start(self) -> None:
         # Built here, inside the running loop: the client opens its aiohttp session at once.
+        await self.bot.open_session()
         self._handler = AsyncSocketModeHandler(self.bot.app, self.app_token)
         await self._handler.connect_async()
 
@@ -87,6 +90,7 @@ class SocketModeEndpoint:
         if self._handler is not None:
             await self._handler.close_async()
             self._handler = None
+        await self.bot.close_session()
 
     def ready(self) -> bool:
         if self._handler is None:

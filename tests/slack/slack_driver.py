@@ -13,18 +13,22 @@ need names no other folder uses.)
 from __future__ import annotations
 
 from slack_fake_api import Call, FakeSlack
-from slack_harness import LoopThread, SlackPerson, SlackRig, labels_of, outcome_of, visible_text
+from slack_harness import LoopThread, SlackPerson, SlackRig, labels_of, outcome_of, replies_in, visible_text
 
 from bot.engine import Engine
 from bot.transcripts.driver import Said
 
 
-def said_from_call(call: Call) -> Said:
-    return Said(
-        text=visible_text(call.blocks, call.args.get("text", "")),
-        choices=labels_of(call),
-        outcome=outcome_of(call),
-    )
+def said_from_call(call: Call) -> list[Said]:
+    """One Said per engine reply the message carries."""
+    return [
+        Said(
+            text=visible_text(part.blocks, part.args.get("text", "")),
+            choices=labels_of(part),
+            outcome=outcome_of(part),
+        )
+        for part in replies_in(call)
+    ]
 
 
 class SlackDriver:
@@ -42,7 +46,7 @@ class SlackDriver:
             for c in calls
             if c.channel == self.person.dm and c.method in ("chat.postMessage", "chat.postEphemeral")
         ]
-        return [said_from_call(c) for c in shown]
+        return [said for c in shown for said in said_from_call(c)]
 
     def say(self, text: str) -> list[Said]:
         return self._said(self.person.say(text))

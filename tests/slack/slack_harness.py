@@ -308,10 +308,28 @@ def posted(calls: list[Call], channel: str | None = None) -> list[Call]:
     return [c for c in calls if c.method == "chat.postMessage" and (channel is None or c.channel == channel)]
 
 
+_REPLY_STARTS = ("kneebot_note:", "kneebot_question:", "kneebot_result:")
+
+
+def replies_in(call: Call) -> list[Call]:
+    """A posted message split back into the engine replies it carries (a turn's short notes
+    share one Slack message with the question after them; each reply starts with a named
+    block)."""
+    groups: list[list[dict[str, Any]]] = []
+    for block in call.blocks:
+        if not groups or str(block.get("block_id", "")).startswith(_REPLY_STARTS):
+            groups.append([])
+        groups[-1].append(block)
+    if len(groups) <= 1:
+        return [call]
+    return [Call(call.method, {**call.args, "blocks": group}, call.ts) for group in groups]
+
+
 def texts(calls: list[Call]) -> list[str]:
-    """What each new message (posted or ephemeral) shows, in order."""
+    """What each engine reply in the new messages (posted or ephemeral) shows, in order."""
     return [
-        visible_text(c.blocks, c.args.get("text", ""))
+        visible_text(part.blocks, part.args.get("text", ""))
         for c in calls
         if c.method in ("chat.postMessage", "chat.postEphemeral", "response_url")
+        for part in replies_in(c)
     ]

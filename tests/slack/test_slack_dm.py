@@ -158,3 +158,18 @@ def test_commands_work_in_slack_too(person: SlackPerson) -> None:
     assert texts(person.say("stop")) == [
         "OK, I've stopped and deleted this check. Say hi whenever you'd like to start a new one."
     ]
+
+
+def test_a_turn_is_one_slack_message_and_a_result_stands_alone(person: SlackPerson) -> None:
+    first = posted(person.say("hi"), person.dm)
+    assert len(first) == 1  # greeting, safety note and question arrive as one notification
+    assert texts(first) == [
+        person.rig.engine.dialog.messages["greeting"],
+        person.rig.engine.dialog.messages["safety_intro"],
+        "Do any of these apply to you right now?",
+    ]
+    assert labels_of(first[0])[-2:] == ("None of these", "Not sure")
+    escalated = posted(person.say("a very long story " * 150 + "and my foot is numb"), person.dm)
+    assert len(escalated) == 2  # the "read only the start" note, then the result on its own
+    assert outcome_of(escalated[0]) is None
+    assert outcome_of(escalated[1]) == (None, "emergency")

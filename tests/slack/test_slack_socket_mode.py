@@ -60,7 +60,7 @@ def test_a_dm_a_click_and_the_slash_command_over_socket_mode(socket_rig: SocketR
 
     socket_rig.push("events_api", person.message_event("hi"))
     question = posted(fake.calls, person.dm)[-1]
-    assert texts([question]) == ["Do any of these apply to you right now?"]
+    assert texts([question])[-1] == "Do any of these apply to you right now?"
 
     socket_rig.push("interactive", person.action_payload(question, "None of these"))
     assert [c.method for c in fake.calls if c.method == "chat.update"] == ["chat.update"]

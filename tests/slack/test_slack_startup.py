@@ -144,7 +144,7 @@ def test_kneebot_slack_over_http_answers_a_dm_and_stops_cleanly(fake: FakeSlack)
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 200
-        wait_for(lambda: len(posted(fake.calls, person.dm)) >= 3, "kneebot's greeting in the DM")
+        wait_for(lambda: len(texts(posted(fake.calls, person.dm))) >= 3, "kneebot's greeting in the DM")
         assert texts(posted(fake.calls, person.dm))[-1] == "Do any of these apply to you right now?"
         wait_for_port(health, process)
         with urllib.request.urlopen(f"http://127.0.0.1:{health}/healthz", timeout=10) as response:
@@ -167,7 +167,7 @@ def test_kneebot_slack_over_socket_mode_answers_a_dm_and_stops_cleanly(
         assert process.poll() is None, process.communicate()[1]
         person = SlackPerson(None, "U0PROCESS2", fake=fake)
         loop_thread.run(fake.push("events_api", person.message_event("hi"), envelope_id="process-envelope-1"))
-        wait_for(lambda: len(posted(fake.calls, person.dm)) >= 3, "kneebot's greeting in the DM")
+        wait_for(lambda: len(texts(posted(fake.calls, person.dm))) >= 3, "kneebot's greeting in the DM")
         assert "process-envelope-1" in fake.acks
     finally:
         status, err = stop_kneebot(process)
