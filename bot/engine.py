@@ -173,14 +173,10 @@ class Engine:
             urgency=result.urgency if result else None,
             red_flag=result.red_flag if result else None,
         )
+        # One line per turn, fields as structured extras: `turn conversation=… event=…` in the
+        # text format, separate keys in JSON. Ids and labels only, never what was said.
         log.info(
-            "turn conversation=%s platform=%s event=%s state=%s->%s ms=%.2f",
-            record.conversation,
-            record.platform,
-            event,
-            record.state_before,
-            record.state_after,
-            seconds * 1000,
+            "turn",
             extra={
                 "conversation": record.conversation,
                 "platform": record.platform,

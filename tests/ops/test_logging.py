@@ -63,16 +63,29 @@ def test_a_turn_logs_one_info_line_with_ids_event_state_and_timing(
     chat.say("hello")
     chat.click("none")
 
-    turns = [
-        r for r in _records(log_stream) if r["logger"] == "bot.engine" and r["message"].startswith("turn ")
-    ]
+    turns = [r for r in _records(log_stream) if r["logger"] == "bot.engine" and r["message"] == "turn"]
     assert [r["level"] for r in turns] == ["INFO", "INFO"]
-    first, second = (r["message"] for r in turns)
-    assert f"conversation={conversation_id(chat.key)}" in first
-    assert "platform=slack" in first
-    assert f"event=start state=None->{dialog.start}" in first
-    assert re.search(r" ms=\d+\.\d+$", first)
-    assert "event=answer" in second and f"state={dialog.start}->" in second
+    first, second = turns
+    assert first["conversation"] == conversation_id(chat.key)
+    assert first["platform"] == "slack"
+    assert (first["event"], first["state_before"], first["state_after"]) == ("start", None, dialog.start)
+    assert isinstance(first["ms"], float)
+    assert (second["event"], second["state_before"]) == ("answer", dialog.start)
+
+
+def test_a_turn_in_the_text_format_is_one_line_of_named_fields(
+    log_stream: io.StringIO, chat: Chat, dialog: Dialog
+) -> None:
+    _configure_from({"LOG_FORMAT": "text"}, log_stream)
+
+    chat.say("hello")
+
+    (line,) = [line for line in log_stream.getvalue().splitlines() if " bot.engine: turn " in line]
+    assert re.search(
+        rf" INFO bot\.engine: turn conversation={conversation_id(chat.key)} platform=slack event=start "
+        rf"state_before=None state_after={dialog.start} ms=\d+\.\d+$",
+        line,
+    )
 
 
 def test_what_people_write_never_reaches_a_log_at_info_or_above(
@@ -164,5 +177,5 @@ def test_the_kneebot_command_reads_log_level_and_log_format_from_the_environment
     assert session.returncode == 0, session.stderr
     records = [json.loads(line) for line in session.stderr.splitlines()]
     assert any(r["message"].startswith("kneebot ready") for r in records)
-    assert sum(r["message"].startswith("turn ") for r in records) >= 2
+    assert sum(r["message"] == "turn" for r in records) >= 2
     assert secrets.text not in session.stderr and secrets.user not in session.stderr
