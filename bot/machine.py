@@ -14,6 +14,7 @@ from typing import Any
 from transitions import Machine, MachineError
 
 from bot.dialog import ASSESS, Dialog
+from bot.logs import quiet
 
 SKIP = "skip"
 """The trigger that passes over a question whose `ask_if` says it does not apply."""
@@ -51,6 +52,9 @@ class DialogMachine:
     """Steps conversations of one dialog through its shared state machine."""
 
     def __init__(self, dialog: Dialog) -> None:
+        # transitions logs several INFO lines for every step; one conversation turn is logged
+        # once by the engine, so keep the library to its warnings.
+        quiet("transitions")
         self.dialog = dialog
         self._cursor = _Cursor()
         self._machine = Machine(model=self._cursor, **_definition(dialog))

@@ -179,3 +179,14 @@ def test_the_kneebot_command_reads_log_level_and_log_format_from_the_environment
     assert any(r["message"].startswith("kneebot ready") for r in records)
     assert sum(r["message"] == "turn" for r in records) >= 2
     assert secrets.text not in session.stderr and secrets.user not in session.stderr
+
+
+def test_a_turn_is_one_log_line_at_info_not_a_line_per_state_machine_step(
+    log_stream: io.StringIO, chat: Chat
+) -> None:
+    _configure_from({"LOG_FORMAT": "json", "LOG_LEVEL": "INFO"}, log_stream)
+
+    chat.say("hello")
+    chat.click("none")
+
+    assert [r["message"] for r in _records(log_stream)] == ["turn", "turn"]
