@@ -79,12 +79,13 @@ class Engine:
         now = self.clock()
         before: Conversation | None = None
         try:
+            reading = self.dialogue.read(incoming)
             with self.store.lock(incoming.key):
                 if incoming.event_id and not self.store.first_delivery(incoming.event_id, now=now):
                     self._record(incoming, "duplicate", None, None, began)
                     return []
                 before = self.store.load(incoming.key, now=now)
-                turn = self.dialogue.turn(before, incoming, now)
+                turn = self.dialogue.turn(before, incoming, now, reading)
                 replies = list(turn.replies)
                 if turn.forget:
                     count = self.store.forget_user(incoming.user)

@@ -89,13 +89,25 @@ class Dialogue:
         )
 
     # ----- the turn ------------------------------------------------------------------------
-    def turn(self, conversation: Conversation | None, incoming: Incoming, now: float) -> Turn:
+    def read(self, incoming: Incoming) -> Reading:
+        """Understand the message. Pure and independent of the conversation, so the engine does
+        it before taking the conversation's lock (a long message must not hold up anyone)."""
+        return self.reader.read(incoming.text) if incoming.button is None else Reading()
+
+    def turn(
+        self,
+        conversation: Conversation | None,
+        incoming: Incoming,
+        now: float,
+        reading: Reading | None = None,
+    ) -> Turn:
         notes: list[Reply] = []
         if conversation is not None and not self._still_valid(conversation):
             conversation = None
             notes.append(self.message("dialog_changed"))
         button = _parse_token(incoming.button) if incoming.button else None
-        reading = self.reader.read(incoming.text) if button is None else Reading()
+        if reading is None:
+            reading = self.read(incoming)
         if reading.truncated:
             notes.append(self.message("too_long"))
         command = button.command if button else reading.command
