@@ -147,18 +147,6 @@ def test_a_conversation_survives_a_restart_of_the_bot(tmp_path) -> None:
     assert second.question.question == "lump"  # a cyclist is not asked about runs
 
 
-def test_a_store_outage_gets_a_try_again_reply(person: Person, engine: Engine) -> None:
-    from bot.store import StoreUnavailable
-
-    person.say("hi")
-
-    def broken(*_args, **_kwargs):
-        raise StoreUnavailable("down for the test")
-
-    engine.store.load = broken  # type: ignore[method-assign]
-    assert [r.text for r in person.say("none")] == [engine.dialog.messages["unavailable"]]
-
-
 @pytest.mark.parametrize("sentence", ["hi, I am a runner", "I do like cycling", "I don't have a fever"])
 def test_short_yes_no_phrases_inside_a_sentence_are_not_taken_as_answers(
     person: Person, engine: Engine, sentence: str
