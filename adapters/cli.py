@@ -143,7 +143,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings)
     user = args.user or getpass.getuser()
     if args.record:
-        from bot.transcripts.recorder import record_chat
+        from adapters.console.record import record_chat
 
         return record_chat(engine, user=user, path=args.record)
     return run_chat(engine, user=user)

@@ -3,6 +3,7 @@ without edits, whatever was typed."""
 
 from __future__ import annotations
 
+import ast
 import io
 import os
 import subprocess
@@ -11,13 +12,13 @@ from pathlib import Path
 
 import yaml
 
+from adapters.console.record import record_chat
 from bot.dialog import Dialog
 from bot.engine import Engine
 from bot.keys import conversation_key
 from bot.messages import Incoming
 from bot.store import MemoryStore, SQLiteStore
 from bot.transcripts.format import load_transcript
-from bot.transcripts.recorder import record_chat
 from bot.transcripts.runner import replay_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +38,19 @@ AWKWARD = [
     "none",
     "my calf is swollen and throbbing",
 ]
+
+
+def test_the_core_and_its_transcript_harness_import_no_adapter() -> None:
+    """The recorder is the console's: `bot/` (the transcript format, runner and pytest plugin
+    included) must work with no adapter installed, so nothing under it imports `adapters`."""
+    offenders = sorted(
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in (ROOT / "bot").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if (isinstance(node, ast.Import) and any(a.name.split(".")[0] == "adapters" for a in node.names))
+        or (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "adapters")
+    )
+    assert offenders == []
 
 
 def _record(engine: Engine, path: Path, lines: list[str]) -> str:

@@ -1,5 +1,7 @@
 """`kneebot chat --record FILE`: have the conversation, get a transcript that replays green.
 
+It lives with the console because it is the console chat plus a hook: the core
+(`bot.transcripts`) reads and replays transcripts and knows nothing of any adapter.
 The recorder rides on the console's `on_turn` hook: each line typed and each reply's exact
 text and buttons are kept, and the last result becomes the expected outcome. The session runs
 on a private in-memory store, so the recording always starts from a fresh conversation (as a
@@ -15,6 +17,7 @@ from typing import Any, TextIO
 
 import yaml
 
+from adapters.console.chat import run_chat
 from bot.engine import Engine
 from bot.messages import Reply, Result
 from bot.store import MemoryStore
@@ -107,8 +110,6 @@ def record_chat(
     stdout: TextIO | None = None,
 ) -> int:
     """Run the console chat and write what was said to `path`, even if the chat ends badly."""
-    from adapters.console import run_chat
-
     path = Path(path)
     sandbox = Engine(engine.dialog, MemoryStore(), clock=engine.clock)
     turns: list[tuple[str, list[Reply]]] = []
