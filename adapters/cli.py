@@ -56,7 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--record", type=Path, help="also write this session as a replayable transcript")
 
     check = commands.add_parser("check", help="validate dialog files and report every problem")
-    check.add_argument("files", nargs="*", type=Path, help="dialog files (default: the shipped dialog)")
+    check.add_argument(
+        "files", nargs="*", type=Path, help="dialog files (default: the dialog the bot would run)"
+    )
+    check.add_argument(
+        "--dialog",
+        type=Path,
+        dest="dialog_path",
+        help="check this dialog when no file is given (env KNEEBOT_DIALOG; default: the shipped dialog)",
+    )
 
     graph = commands.add_parser("graph", help="print the dialog as a Mermaid state diagram")
     graph.add_argument("--dialog", type=Path, dest="dialog_path")
@@ -114,9 +122,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings_from_env().with_overrides(**flags)
 
 
-def _check(files: Sequence[Path]) -> int:
+def _check(files: Sequence[Path], settings: Settings) -> int:
+    """Validate the files given or, with none, the dialog `chat`, `slack` and `discord` would
+    load with the same settings (`--dialog`, `KNEEBOT_DIALOG`), so a check before a deploy
+    checks what will run."""
     failed = 0
-    for path in files or [default_dialog_path()]:
+    for path in files or [settings.dialog_path or default_dialog_path()]:
         try:
             dialog = load_dialog(path)
         except DialogError as exc:
@@ -174,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         quiet_default = args.command in ("chat", "check", "graph", "replay") and not args_level(args)
         configure_logging("WARNING" if quiet_default else settings.log_level, settings.log_format)
         if args.command == "check":
-            return _check(args.files)
+            return _check(args.files, settings)
         if args.command == "graph":
             return _graph(settings)
         if args.command == "replay":

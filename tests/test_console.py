@@ -1,4 +1,5 @@
-"""`kneebot chat` in a terminal or with piped input, on the embedded SQLite default."""
+"""`kneebot chat` in a terminal or with piped input, on the embedded SQLite default; and
+`kneebot check`, which validates the dialog the chat (or any adapter) would run."""
 
 from __future__ import annotations
 
@@ -7,21 +8,29 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.engine import default_dialog_path
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _chat(tmp_path: Path, lines: list[str], *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_URL", "KNEEBOT_", "LOG_"))}
+def _kneebot(
+    tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_URL", "KNEEBOT_", "LOG_"))}
     return subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "chat", "--user", "pat", *extra],
-        input="".join(f"{line}\n" for line in lines),
+        [sys.executable, "-m", "adapters.cli", *args],
+        input=stdin,
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env={**env, "PYTHONPATH": str(ROOT)},
+        env={**clean, **(env or {}), "PYTHONPATH": str(ROOT)},
         timeout=60,
         check=False,
     )
+
+
+def _chat(tmp_path: Path, lines: list[str], *extra: str) -> subprocess.CompletedProcess[str]:
+    return _kneebot(tmp_path, "chat", "--user", "pat", *extra, stdin="".join(f"{line}\n" for line in lines))
 
 
 def test_a_piped_conversation_reaches_a_result_and_exits_cleanly(tmp_path: Path) -> None:
@@ -59,3 +68,35 @@ def test_a_bad_setting_stops_with_a_readable_message(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "REDIS_URL must start with redis://" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _broken_dialog(tmp_path: Path) -> Path:
+    shipped = default_dialog_path().read_text(encoding="utf-8")
+    assert "start: screen_emergency\n" in shipped
+    path = tmp_path / "draft.yaml"
+    path.write_text(shipped.replace("start: screen_emergency\n", "start: screen_emergencyy\n", 1))
+    return path
+
+
+def test_kneebot_check_with_no_file_checks_the_dialog_the_bot_would_run(tmp_path: Path) -> None:
+    """A maintainer who runs the bot with KNEEBOT_DIALOG (or --dialog) and types `kneebot check`
+    must see that dialog's problems, not a pass for the shipped one."""
+    _broken_dialog(tmp_path)
+    expected = "draft.yaml:"
+    problem = "unknown question 'screen_emergencyy'"
+    by_env = _kneebot(tmp_path, "check", env={"KNEEBOT_DIALOG": "draft.yaml"})
+    assert by_env.returncode == 1
+    assert expected in by_env.stderr and problem in by_env.stderr
+    by_flag = _kneebot(tmp_path, "check", "--dialog", "draft.yaml")
+    assert by_flag.returncode == 1
+    assert expected in by_flag.stderr and problem in by_flag.stderr
+    shipped = _kneebot(tmp_path, "check")
+    assert shipped.returncode == 0, shipped.stderr
+    assert shipped.stdout.startswith(f"{default_dialog_path()}: ok (")
+
+
+def test_kneebot_check_with_files_checks_those_files(tmp_path: Path) -> None:
+    (tmp_path / "good.yaml").write_text(default_dialog_path().read_text(encoding="utf-8"))
+    done = _kneebot(tmp_path, "check", "good.yaml", env={"KNEEBOT_DIALOG": str(_broken_dialog(tmp_path))})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("good.yaml: ok (")
