@@ -1,4 +1,5 @@
-"""The pytest plugin shipped in the package: a project gets transcript tests from plain `pytest`.
+"""The pytest plugin shipped in the package: a project gets transcript tests from plain `pytest`
+and one ini line, and a project that does not ask for them is left alone.
 
 Each test runs pytest itself (pytester, in-process) on a small project of its own, the way a
 fork or a project with a new dialog would use kneebot.
@@ -25,11 +26,15 @@ turns:
 """
 
 
+ROOT = Path(__file__).resolve().parents[1]
+OPT_IN = '[tool.pytest.ini_options]\nkneebot_transcripts = ["tests/transcripts"]\n'
+
+
 @pytest.fixture
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
     (pytester.path / "tests" / "transcripts" / "red_flags").mkdir(parents=True)
     (pytester.path / "tests" / "fixtures").mkdir()
-    pytester.makefile(".toml", pyproject='[project]\nname = "fork"\n')
+    pytester.makefile(".toml", pyproject=f'[project]\nname = "fork"\n{OPT_IN}')
     return pytester
 
 
@@ -49,6 +54,20 @@ def test_each_transcript_under_tests_transcripts_is_one_test_named_after_its_fil
         "tests/transcripts/greets.yaml::greets",
         "tests/transcripts/red_flags/calf.yml::calf",
     ]
+
+
+def test_a_project_that_does_not_opt_in_is_left_alone(pytester: pytest.Pytester) -> None:
+    """Any project in the same environment loads the plugin; its own YAML files, even under a
+    tests/transcripts/ folder, must not turn into failing kneebot tests."""
+    (pytester.path / "tests" / "transcripts").mkdir(parents=True)
+    pytester.makefile(".toml", pyproject='[project]\nname = "other"\n')
+    _write(pytester, "tests/transcripts/greets.yaml", GREETS)
+    _write(pytester, "tests/transcripts/recorded_call.yaml", "request: {method: GET}\n")
+    _write(pytester, "tests/test_other.py", "def test_other():\n    pass\n")
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(passed=1)
+    collected = pytester.runpytest("--collect-only", "-q")
+    assert [line for line in collected.outlines if "::" in line] == ["tests/test_other.py::test_other"]
 
 
 def test_a_failing_transcript_reports_the_turn_and_the_diff_without_a_traceback(
@@ -109,7 +128,9 @@ def test_ini_options_choose_the_folders_and_the_dialog(project: pytest.Pytester)
 
 
 def test_the_shipped_transcripts_run_in_a_copy_of_the_project(project: pytest.Pytester) -> None:
-    shipped = Path(__file__).resolve().parent / "transcripts"
+    """A fork: this repository's own pyproject.toml and transcripts, then plain `pytest`."""
+    shutil.copy(ROOT / "pyproject.toml", project.path / "pyproject.toml")
+    shipped = ROOT / "tests" / "transcripts"
     target = project.path / "tests" / "transcripts"
     for path in sorted(shipped.glob("*.yaml"))[:5]:
         shutil.copy(path, target)

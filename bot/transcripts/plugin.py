@@ -1,12 +1,14 @@
-"""The pytest plugin: every transcript under tests/transcripts/ is a test, one per file.
+"""The pytest plugin: every transcript in the configured folders is a test, one per file.
 
 It ships inside the package (entry point `pytest11`), so a fork or a project with a new dialog
-gets transcript tests from plain `pytest` with nothing to copy. The folders and the dialog are
-ini options:
+gets transcript tests from plain `pytest` with nothing to copy. Because an entry-point plugin
+is loaded by every pytest run in the environment, it collects only in a project that asks for
+it, by naming its transcript folders (this repository's pyproject.toml does, so a fork inherits
+it):
 
     [tool.pytest.ini_options]
-    kneebot_transcripts = ["tests/transcripts"]   # default
-    kneebot_dialog = "dialogs/my_dialog.yaml"      # default: the shipped knee-pain dialog
+    kneebot_transcripts = ["tests/transcripts"]   # opt in: without it, nothing is collected
+    kneebot_dialog = "dialogs/my_dialog.yaml"      # optional; default: the shipped dialog
 
 The engine is imported only when a transcript runs, so the plugin costs other test runs nothing.
 """
@@ -29,9 +31,10 @@ _DIALOG = pytest.StashKey["Dialog"]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "kneebot_transcripts",
-        "folders (relative to the rootdir) whose *.yaml files are kneebot dialog transcripts",
+        "folders (relative to the rootdir) whose *.yaml files are kneebot dialog transcripts; "
+        "unset, the kneebot plugin collects nothing",
         type="args",
-        default=["tests/transcripts"],
+        default=[],
     )
     parser.addini(
         "kneebot_dialog",
