@@ -16,7 +16,10 @@ from typing import Any
 
 import yaml
 
-from bot.dialog_loader import _Loader  # line-remembering SafeLoader that refuses duplicate keys
+# The dialog loader's line-remembering SafeLoader that refuses duplicate keys (mappings carry
+# `.line` and `.key_lines`, lists `.line` and `.item_lines`). Private for now: it is to move to
+# a shared public module (`bot.yaml_lines.LineLoader`), and this import with it.
+from bot.dialog_loader import _Loader
 from bot.messages import URGENCIES
 from bot.transcripts.model import (
     Action,
