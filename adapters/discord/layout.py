@@ -17,6 +17,7 @@ from typing import Any
 import discord
 
 from bot.messages import Choice, Reply, Result
+from bot.render import Section, sections
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,11 @@ URGENCY_COLOURS: dict[str, int] = {
 """One colour per urgency, so an emergency is red at a glance (and tests can read urgency back)."""
 
 _BLANK_NAME = "\u200b"
-"""A field needs a name; a continued section gets an invisible one so it reads as one block."""
+"""A field needs a name: a section without a heading, or a section continued in a further
+field so it reads as one block, gets an invisible one."""
+
+_OUTSIDE_FIELDS = frozenset({"urgency", "title", "reminder"})
+"""Sections shown around the embed's fields: the message text, the embed's title, its footer."""
 
 NO_MENTIONS = discord.AllowedMentions.none()
 """Passed on every send and edit (and set on the client): text we send can never ping anyone."""
@@ -152,65 +157,46 @@ def split_text(text: str, limit: int) -> list[str]:
     return pieces
 
 
-def _bullets(lines: tuple[str, ...]) -> str:
-    return "\n".join(f"• {line}" for line in lines)
-
-
 # ----- results --------------------------------------------------------------------------------
-def _sections(result: Result) -> list[tuple[str, str]]:
-    """(heading, text) in reading order; headings come from the dialog's result labels and
-    read as in the console and on Slack ("Why this fits:")."""
-    labels = result.labels
-
-    def label(name: str) -> str:
-        return f"{labels.get(name, '')}:"
-
-    sections: list[tuple[str, str]] = []
-    if result.reasons:
-        sections.append((label("reasons"), _bullets(result.reasons)))
-    for index, finding in enumerate(result.findings):
-        heading = finding.name[:1].upper() + finding.name[1:]
-        if index:
-            heading = f"{labels.get('also_possible', '')}: {finding.name}"
-        sections.append((heading, finding.about))
-        if finding.reasons:
-            sections.append((label("why"), _bullets(finding.reasons)))
-        if finding.treatment:
-            sections.append((label("what_to_do"), _bullets(finding.treatment)))
-    if result.advice:
-        sections.append((label("what_to_do"), _bullets(result.advice)))
-    if result.summary:
-        sections.append((label("summary"), _bullets(result.summary)))
-    return sections
+def _value(part: Section) -> str:
+    return "\n".join(f"• {line}" if part.bulleted else line for line in part.lines)
 
 
-def _fields(sections: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _fields(parts: list[Section]) -> list[tuple[str, str]]:
+    """(name, value) per embed field; a section longer than a field continues in fields with
+    an invisible name, so it still reads as one block."""
     fields: list[tuple[str, str]] = []
-    for name, text in sections:
-        for index, chunk in enumerate(split_text(text, FIELD_VALUE_LIMIT)):
-            fields.append(((name or _BLANK_NAME)[:TITLE_LIMIT] if index == 0 else _BLANK_NAME, chunk))
+    for part in parts:
+        for index, chunk in enumerate(split_text(_value(part), FIELD_VALUE_LIMIT)):
+            name = part.heading if index == 0 and part.heading else _BLANK_NAME
+            fields.append((name[:TITLE_LIMIT], chunk))
     return fields
 
 
-def _urgency_line(result: Result) -> str:
+def _urgency_line(result: Result, text: str) -> str:
     """The first line of a result: the urgency, bold and flagged when it is an emergency."""
     if result.urgency == "emergency":
-        return f"\N{POLICE CARS REVOLVING LIGHT} **{result.urgency_text}**"
+        return f"\N{POLICE CARS REVOLVING LIGHT} **{text}**"
     if result.urgency == "urgent":
-        return f"**{result.urgency_text}**"
-    return result.urgency_text
+        return f"**{text}**"
+    return text
 
 
 def _result_messages(result: Result) -> list[Outgoing]:
-    """The urgency as the message's first line, then an embed coloured by urgency; split over
-    several messages when the embed would pass Discord's per-message limits."""
+    """`bot.render.sections` in order, styled for Discord: the urgency as the message's first
+    line (above the embed), the title as the embed's title, the middle sections as fields and
+    the reminder as the footer (below them). The embed is coloured by urgency and split over
+    several messages when it would pass Discord's per-message limits."""
+    parts = sections(result)
+    text = {part.kind: "\n".join(part.lines) for part in parts if part.kind in _OUTSIDE_FIELDS}
     colour = URGENCY_COLOURS.get(result.urgency, URGENCY_COLOURS["soon"])
-    title, description = result.title, None
-    if len(title) > TITLE_LIMIT:
-        title, description = None, result.title
+    title: str | None = text.get("title") or None
+    description = None
+    if title is not None and len(title) > TITLE_LIMIT:
+        title, description = None, title
     embeds = [discord.Embed(title=title, description=description, colour=colour)]
-    footer = result.reminder[:2048]
-    for name, value in _fields(_sections(result)):
+    footer = text.get("reminder", "")[:2048]
+    for name, value in _fields([part for part in parts if part.kind not in _OUTSIDE_FIELDS]):
         current = embeds[-1]
         if (
             len(current.fields) >= FIELDS_PER_EMBED
@@ -221,5 +207,5 @@ def _result_messages(result: Result) -> list[Outgoing]:
         current.add_field(name=name, value=value, inline=False)
     if footer:
         embeds[-1].set_footer(text=footer)
-    first = split_text(_urgency_line(result), CONTENT_LIMIT)[0]
+    first = split_text(_urgency_line(result, text.get("urgency", "")), CONTENT_LIMIT)[0]
     return [Outgoing(content=first if index == 0 else "", embed=embed) for index, embed in enumerate(embeds)]

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.messages import Reply, Result
+from bot.render import Section, sections
 
 Block = dict[str, Any]
 
@@ -68,14 +69,6 @@ def fallback(text: str) -> str:
     return _clip(escape(text), FALLBACK_LIMIT)
 
 
-def _bullets(lines: tuple[str, ...]) -> str:
-    return "\n".join(f"• {escape(line)}" for line in lines)
-
-
-def _labelled(label: str, lines: tuple[str, ...]) -> Block:
-    return section(f"*{escape(label)}:*\n{_bullets(lines)}")
-
-
 def buttons(reply: Reply, owner: str) -> Block:
     return {
         "type": "actions",
@@ -104,39 +97,36 @@ def outcome_block_id(result: Result) -> str:
     return f"{RESULT_BLOCK}:{result.cause or 'none'}:{result.urgency}"
 
 
+def _section_block(part: Section) -> Block:
+    """A section as mrkdwn: its heading in bold, then its lines (bulleted when a list)."""
+    lines = [f"• {escape(line)}" if part.bulleted else escape(line) for line in part.lines]
+    heading = [f"*{escape(part.heading)}*"] if part.heading else []
+    return section("\n".join([*heading, *lines]))
+
+
+def _styled(part: Section, result: Result) -> list[Block]:
+    """One section of `bot.render.sections` as Block Kit: the urgency flagged and bold, the
+    title as a header, a divider before each cause and before the summary, the reminder small."""
+    text = "\n".join(part.lines)
+    if part.kind == "urgency":
+        mark = URGENCY_MARK.get(result.urgency, "")
+        return [section(f"{mark} *{escape(text)}*".strip())]
+    if part.kind == "title":
+        if len(text) <= HEADER_LIMIT:
+            return [{"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}]
+        return [section(f"*{escape(text)}*")]
+    if part.kind == "reminder":
+        return [context(escape(text))]
+    if part.kind in ("finding", "summary"):
+        return [{"type": "divider"}, _section_block(part)]
+    return [_section_block(part)]
+
+
 def result_blocks(result: Result) -> list[Block]:
-    """Urgency first when it is an emergency, so it is the first thing seen; then the title,
-    what the person said, each fitting cause with why and what helps, the advice, the summary
-    for a clinician and the reminder to see a doctor."""
-    labels = result.labels
-    outcome = outcome_block_id(result)
-    mark = URGENCY_MARK.get(result.urgency, "")
-    urgency = section(f"{mark} *{escape(result.urgency_text)}*".strip())
-    if len(result.title) <= HEADER_LIMIT:
-        title: Block = {"type": "header", "text": {"type": "plain_text", "text": result.title, "emoji": True}}
-    else:
-        title = section(f"*{escape(result.title)}*")
-    blocks = [urgency, title] if result.urgency == "emergency" else [title, urgency]
-    blocks[0]["block_id"] = outcome
-    if result.reasons:
-        blocks.append(_labelled(labels.get("reasons", ""), result.reasons))
-    for index, finding in enumerate(result.findings):
-        heading = finding.name[:1].upper() + finding.name[1:]
-        if index:
-            heading = f"{labels.get('also_possible', '')}: {finding.name}"
-        blocks.append({"type": "divider"})
-        blocks.append(section(f"*{escape(heading)}*\n{escape(finding.about)}"))
-        if finding.reasons:
-            blocks.append(_labelled(labels.get("why", ""), finding.reasons))
-        if finding.treatment:
-            blocks.append(_labelled(labels.get("what_to_do", ""), finding.treatment))
-    if result.advice:
-        blocks.append(section(_bullets(result.advice)))
-    if result.summary:
-        blocks.append({"type": "divider"})
-        blocks.append(_labelled(labels.get("summary", ""), result.summary))
-    if result.reminder:
-        blocks.append(context(escape(result.reminder)))
+    """The result's sections in `bot.render.sections` order (the urgency first, so an emergency
+    is the first thing seen); the first block carries the outcome's block id."""
+    blocks = [block for part in sections(result) for block in _styled(part, result)]
+    blocks[0]["block_id"] = outcome_block_id(result)
     return blocks
 
 

@@ -110,8 +110,13 @@ def test_an_emergency_stands_out_first_and_in_red(world: DiscordWorld) -> None:
     (embed,) = result.data["embeds"]
     assert embed["color"] == URGENCY_COLOURS["emergency"] == 0xE74C3C
     assert embed["title"] == "These can be signs of a blood clot that has reached the lungs."
-    advice = next(f["value"] for f in embed["fields"] if f["name"] == "What usually helps:")
-    assert "Call your local emergency number now" in advice
+    headings = [field["name"] for field in embed["fields"]]
+    assert "What usually helps:" not in headings  # that heads a cause's treatment, not a red flag's advice
+    (told, advice, summary) = embed["fields"]
+    assert told["name"] == "What you told me:"
+    assert advice["name"] == "\u200b"  # no heading, as in the console and on Slack
+    assert advice["value"].startswith("• Call your local emergency number now")
+    assert summary["name"] == "Summary to show a clinician:"
 
 
 def test_an_old_button_gets_a_private_note_and_changes_nothing(world: DiscordWorld) -> None:

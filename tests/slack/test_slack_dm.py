@@ -50,8 +50,11 @@ def test_a_typed_conversation_in_a_dm_ends_in_a_laid_out_result(person: SlackPer
 
     assert result.channel == person.dm
     assert outcome_of(result) == ("hamstring_tendonitis", "soon")
-    assert result.blocks[0]["type"] == "header"
-    assert result.blocks[0]["text"]["text"] == "Your answers fit hamstring tendonitis best."
+    urgency, title = result.blocks[:2]  # the urgency first on every result, then the title
+    assert urgency["block_id"] == "kneebot_result:hamstring_tendonitis:soon"
+    assert urgency["text"]["text"].startswith(":stethoscope: *See a doctor or physiotherapist soon")
+    assert title["type"] == "header"
+    assert title["text"]["text"] == "Your answers fit hamstring tendonitis best."
     shown = visible_text(result.blocks)
     for heading in ("Why this fits:", "What usually helps:", "Summary to show a clinician:"):
         assert heading in shown
