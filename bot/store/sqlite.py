@@ -4,10 +4,21 @@ WAL mode lets readers and the single writer work side by side. A turn holds `BEG
 IMMEDIATE` for its whole load-step-save, which serialises turns across threads and processes
 sharing the file (SQLite has one writer at a time anyway, and a turn is far under a
 millisecond).
+
+The file holds health answers, so it is private to the bot's user: created mode 0600 (and an
+existing file made so), with `secure_delete` on so a deleted row is overwritten with zeros
+rather than left in free space. SQLite creates the -wal and -shm files with the mode of the
+database file, so they are private too. After `forget` and after purging expired rows, the WAL
+is checkpointed and truncated, so no older copy of a deleted row stays in it either.
+
+Why `os.open(..., 0o600)` and not a umask: the umask is process-wide, and changing it around
+`sqlite3.connect` would also change the mode of files any other thread creates meanwhile.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -16,6 +27,14 @@ from pathlib import Path
 
 from bot.conversation import Conversation
 from bot.store.base import EVENT_TTL_SECONDS, Store, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+PRIVATE = 0o600
+"""Owner read and write only: the database file, and through it its -wal and -shm files."""
+
+SCRUB_WAIT_MS = 1000
+"""How long a checkpoint after `forget` waits for readers before leaving the rest to the next."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -43,7 +62,8 @@ class SQLiteStore(Store):
         self._connections: list[sqlite3.Connection] = []
         self._connections_guard = threading.Lock()
         if self.path.parent and not self.path.parent.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _make_private(self.path)
         self._conn().executescript(_SCHEMA)
 
     def _conn(self) -> sqlite3.Connection:
@@ -55,6 +75,7 @@ class SQLiteStore(Store):
                 )
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA secure_delete=ON")  # per connection: zero what is deleted
             except sqlite3.Error as exc:
                 raise StoreUnavailable(f"cannot open SQLite file {self.path}: {exc}") from exc
             self._local.conn = conn
@@ -75,13 +96,17 @@ class SQLiteStore(Store):
         try:
             yield
         except BaseException:
+            self._local.scrub = False
             _rollback(conn)
             raise
+        scrub, self._local.scrub = getattr(self._local, "scrub", False), False
         try:
             conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
             _rollback(conn)
             raise StoreUnavailable(f"SQLite file {self.path} cannot be written: {exc}") from exc
+        if scrub:
+            self._scrub(conn)
 
     def load(self, key: str, *, now: float) -> Conversation | None:
         row = (
@@ -108,7 +133,9 @@ class SQLiteStore(Store):
         self._conn().execute("DELETE FROM conversations WHERE key = ?", (key,))
 
     def forget_user(self, user: str) -> int:
-        cursor = self._conn().execute("DELETE FROM conversations WHERE user = ?", (user,))
+        conn = self._conn()
+        cursor = conn.execute("DELETE FROM conversations WHERE user = ?", (user,))
+        self._scrub_soon(conn)
         return cursor.rowcount
 
     def first_delivery(self, event_id: str, *, now: float) -> bool:
@@ -121,9 +148,36 @@ class SQLiteStore(Store):
 
     def purge_expired(self, *, now: float) -> int:
         conn = self._conn()
-        cursor = conn.execute("DELETE FROM conversations WHERE updated_at < ?", (now - self.ttl_seconds,))
-        conn.execute("DELETE FROM events WHERE seen_at < ?", (now - EVENT_TTL_SECONDS,))
+        try:
+            cursor = conn.execute("DELETE FROM conversations WHERE updated_at < ?", (now - self.ttl_seconds,))
+            conn.execute("DELETE FROM events WHERE seen_at < ?", (now - EVENT_TTL_SECONDS,))
+        except sqlite3.OperationalError as exc:  # locked past the busy timeout, disk full
+            raise StoreUnavailable(f"SQLite file {self.path} cannot be written: {exc}") from exc
+        if cursor.rowcount:
+            self._scrub_soon(conn)
         return cursor.rowcount
+
+    def _scrub_soon(self, conn: sqlite3.Connection) -> None:
+        """Scrub now, or once the turn commits: a checkpoint cannot run inside a transaction."""
+        if conn.in_transaction:
+            self._local.scrub = True
+        else:
+            self._scrub(conn)
+
+    def _scrub(self, conn: sqlite3.Connection) -> None:
+        """Copy the WAL into the file and truncate it, so the WAL keeps no older copy of a row
+        just deleted (the file itself has zeros there: `secure_delete`). Best effort: it waits
+        at most `SCRUB_WAIT_MS` for readers; what it cannot do now the next checkpoint does."""
+        try:
+            conn.execute(f"PRAGMA busy_timeout={SCRUB_WAIT_MS}")
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.Error as exc:
+            log.warning("could not checkpoint %s after deleting conversations: %s", self.path, exc)
+            busy = 0
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={round(self.busy_timeout * 1000)}")
+        if busy:
+            log.info("%s: readers kept the WAL from being truncated; the next checkpoint will", self.path)
 
     def ping(self) -> bool:
         try:
@@ -157,6 +211,36 @@ class SQLiteStore(Store):
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
+
+
+def _make_private(path: Path) -> None:
+    """Create the database file owner-only before SQLite opens it, or make an existing one so.
+    SQLite gives the -wal and -shm files the database file's mode; any already there (left by
+    an older version) are tightened here too."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE)
+    except OSError as exc:
+        raise StoreUnavailable(f"cannot open SQLite file {path}: {exc}") from exc
+    try:
+        _tighten(path, os.fstat(fd).st_mode, fd)
+    finally:
+        os.close(fd)
+    for suffix in ("-wal", "-shm"):
+        sidecar = path.with_name(path.name + suffix)
+        try:
+            mode = sidecar.stat().st_mode
+        except FileNotFoundError:
+            continue
+        _tighten(sidecar, mode, sidecar)
+
+
+def _tighten(path: Path, mode: int, target: int | Path) -> None:
+    """chmod 600 `target` (an open descriptor of `path`, or `path`) if others can read it."""
+    if mode & 0o077:
+        try:
+            os.chmod(target, PRIVATE)
+        except PermissionError:
+            log.warning("%s is readable by other users and not ours to change: chmod 600 it", path)
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

@@ -1,10 +1,17 @@
 """What only the SQLite store has to get right: WAL mode, a file held by a stuck process
-answered with "try again in a moment" instead of an error, and recovery once it is free."""
+answered with "try again in a moment" instead of an error, and recovery once it is free; a
+file only the bot's user can read, and no copy of a deleted conversation left in it."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 
 from bot.store import SQLiteStore
 
@@ -37,4 +44,98 @@ def test_a_file_held_by_a_stuck_process_gets_try_again_then_recovers(
     errors = [r for r in caplog.records if r.name == "bot.engine" and r.levelno >= logging.ERROR]
     assert len(errors) == 1 and "database is locked" in errors[0].getMessage()
     assert [r.getMessage() for r in caplog.records].count("conversation store is back") == 1
+    store.close()
+
+
+# ----- privacy on disk -------------------------------------------------------------------------
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    """The common default umask (022), under which a plain file is created world-readable:
+    the file modes must not depend on the operator having set a stricter one."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def _files(path: Path) -> dict[str, bytes]:
+    """The database file and whichever of its -wal and -shm files exist, as raw bytes."""
+    found = {}
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+        if (path.parent / name).exists():
+            found[name] = (path.parent / name).read_bytes()
+    return found
+
+
+def test_the_file_and_its_wal_and_shm_are_readable_by_the_bot_user_only(
+    tmp_path, loose_umask, make_engine, chat
+):
+    path = tmp_path / "data" / "kneebot.sqlite3"
+    store = SQLiteStore(path)
+    ann = chat(make_engine(store))
+    ann.say("hi")
+    ann.click("none")
+
+    modes = {name: stat.S_IMODE((path.parent / name).stat().st_mode) for name in _files(path)}
+    assert modes == {
+        "kneebot.sqlite3": 0o600,
+        "kneebot.sqlite3-wal": 0o600,
+        "kneebot.sqlite3-shm": 0o600,
+    }
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700  # a folder the store made for it
+    store.close()
+
+
+def test_a_world_readable_file_from_before_is_made_private_when_opened(tmp_path, loose_umask):
+    path = tmp_path / "kneebot.sqlite3"
+    sqlite3.connect(path).close()
+    path.chmod(0o644)
+
+    SQLiteStore(path).close()
+
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def _raw_contains(path: Path, secret: bytes) -> list[str]:
+    return [name for name, data in _files(path).items() if secret in data]
+
+
+def test_forget_leaves_no_copy_of_the_person_in_the_file_or_its_wal(tmp_path, make_engine, chat):
+    path = tmp_path / "kneebot.sqlite3"
+    store = SQLiteStore(path)
+    engine = make_engine(store)
+    ann, bob = chat(engine, user="U0PRIVATEPERSON"), chat(engine, user="bob")
+    bob.say("hi")  # someone else's rows share the pages Ann's are deleted from
+    ann.say("hi")
+    ann.click("none")
+    with sqlite3.connect(path) as other:  # as SQLite's auto-checkpoint would: rows into the file
+        other.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    ann.click("none")
+    ann.click("running")
+    assert _raw_contains(path, b"U0PRIVATEPERSON") != []  # the test looks in the right places
+
+    ann.say("forget")
+
+    assert ann.stored(store) is None and bob.stored(store) is not None
+    assert _raw_contains(path, b"U0PRIVATEPERSON") == []
+    store.close()
+
+
+def test_purging_expired_conversations_leaves_no_copy_of_them_either(tmp_path, make_engine, chat):
+    now = [1_000_000.0]
+    path = tmp_path / "kneebot.sqlite3"
+    store = SQLiteStore(path, ttl_seconds=60)
+    engine = make_engine(store, clock=lambda: now[0])
+    ann, bob = chat(engine, user="U0PRIVATEPERSON"), chat(engine, user="bob")
+    ann.say("hi")
+    ann.click("none")
+    with sqlite3.connect(path) as other:
+        other.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    assert _raw_contains(path, b"U0PRIVATEPERSON") != []
+
+    now[0] += 61
+    bob.say("hi")  # Bob's conversation is fresh; Ann's idled out
+    assert store.purge_expired(now=now[0]) == 1
+
+    assert bob.stored(store) is not None
+    assert _raw_contains(path, b"U0PRIVATEPERSON") == []
     store.close()
