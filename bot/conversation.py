@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+class CorruptConversation(ValueError):
+    """A stored conversation that cannot be read back. The message names the problem, never
+    the stored data (which holds health answers)."""
+
+
 @dataclass(eq=False, kw_only=True)
 class Conversation:
     """One person's check, as stored between turns.
@@ -51,4 +56,33 @@ class Conversation:
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> Conversation:
-        return cls(**json.loads(raw))
+        """The stored conversation, or `CorruptConversation` for anything that does not decode
+        to one (not JSON, a field renamed or missing after a schema change, a wrong type), so a
+        caller has exactly one error to handle instead of whatever `json` or `__init__` raise."""
+        try:
+            fields = json.loads(raw)
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError: ValueErrors
+            raise CorruptConversation(f"not JSON: {type(exc).__name__}") from None
+        if not isinstance(fields, dict) or set(fields) != _FIELD_TYPES.keys():
+            raise CorruptConversation("not the fields of a conversation")
+        for name, kind in _FIELD_TYPES.items():
+            value = fields[name]
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise CorruptConversation(f"field {name} has the wrong type")
+        if not all(isinstance(v, str) for v in fields["answers"].values()):
+            raise CorruptConversation("field answers has the wrong type")
+        return cls(**fields)
+
+
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "key": str,
+    "user": str,
+    "dialog": str,
+    "version": int,
+    "state": str,
+    "answers": dict,
+    "history": list,
+    "step": int,
+    "started_at": (int, float),
+    "updated_at": (int, float),
+}

@@ -4,6 +4,8 @@ Around the pure `Dialogue.turn` this does the I/O of a turn, under the store's
 per-conversation lock: drop duplicate deliveries, load, step, save or delete, forget. It never
 lets an exception reach the person as silence: a store outage gets "try again in a moment",
 anything else a generic apology, and the log gets ids and the traceback but never the text.
+A stored conversation that cannot be read back is deleted, so the person starts afresh
+instead of being locked out of their own conversation.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.conversation import Conversation
+from bot.conversation import Conversation, CorruptConversation
 from bot.dialog import Dialog
 from bot.dialog_loader import load_dialog
 from bot.messages import Incoming, Reply
@@ -84,7 +86,7 @@ class Engine:
                 if incoming.event_id and not self.store.first_delivery(incoming.event_id, now=now):
                     self._record(incoming, "duplicate", None, None, began)
                     return []
-                before = self.store.load(incoming.key, now=now)
+                before = self._load(incoming.key, now)
                 turn = self.dialogue.turn(before, incoming, now, reading)
                 replies = list(turn.replies)
                 if turn.forget:
@@ -125,13 +127,29 @@ class Engine:
 
     def resume(self, key: str) -> list[Reply]:
         """Replies for someone opening a session with a conversation still in progress."""
+        now = self.clock()
         try:
-            conversation = self.store.load(key, now=self.clock())
+            try:
+                conversation = self.store.load(key, now=now)
+            except CorruptConversation:
+                with self.store.lock(key):  # as in a turn: drop it under the lock
+                    conversation = self._load(key, now)
         except StoreUnavailable as exc:
             self._store_failed(exc)
             return [self.dialogue.message("unavailable")]
         self._store_answered()
         return self.dialogue.resume(conversation)
+
+    def _load(self, key: str, now: float) -> Conversation | None:
+        """The stored conversation; one that cannot be read back (a schema change, a damaged
+        row) is deleted, and the person simply starts afresh. Called under the key's lock."""
+        try:
+            return self.store.load(key, now=now)
+        except CorruptConversation as exc:
+            # The id and the kind of damage only: the stored data holds health answers.
+            log.warning("unreadable stored conversation %s deleted (%s)", conversation_id(key), exc)
+            self.store.delete(key)
+            return None
 
     def _store_failed(self, exc: StoreUnavailable) -> None:
         """Log an outage once, not on every turn while it lasts."""

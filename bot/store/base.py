@@ -41,7 +41,8 @@ class Store(ABC):
 
     @abstractmethod
     def load(self, key: str, *, now: float) -> Conversation | None:
-        """The conversation, or None when there is none or it idled past the TTL."""
+        """The conversation, or None when there is none or it idled past the TTL. A stored
+        conversation that does not decode raises `CorruptConversation` (the engine deletes it)."""
 
     @abstractmethod
     def save(self, conversation: Conversation) -> None: ...
