@@ -10,6 +10,8 @@ gateway reconnect (which fires `on_ready` again) never re-syncs.
 from __future__ import annotations
 
 import logging
+import string
+from collections.abc import Mapping
 from typing import Any
 
 import discord
@@ -24,6 +26,38 @@ from bot.logs import quiet
 log = logging.getLogger(__name__)
 
 COMMAND_NAME = "kneepain"
+SENTENCES: dict[str, frozenset[str]] = {
+    "discord_command_description": frozenset(),
+    "discord_moved_to_dm": frozenset({"link"}),
+    "discord_dm_closed": frozenset(),
+    "discord_answered": frozenset({"question", "answer"}),
+}
+"""The dialog messages the Discord adapter reads, with the placeholders each may use."""
+
+
+def _placeholders(text: str) -> set[str] | None:
+    """The `{names}` a sentence uses, or None when it is not a valid format string."""
+    try:
+        return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+    except ValueError:
+        return None
+
+
+def check_sentences(messages: Mapping[str, str]) -> None:
+    """Fail at start, naming every problem, rather than with a KeyError in the middle of
+    someone's turn: a sentence missing from the dialog file, or one with a placeholder the
+    adapter does not fill (or broken braces)."""
+    problems = [f"no {name} message" for name in SENTENCES if name not in messages]
+    for name, allowed in SENTENCES.items():
+        used = _placeholders(messages[name]) if name in messages else set()
+        if used is None:
+            problems.append(f"unmatched braces in {name}")
+        elif used - allowed:
+            fill = ", ".join(f"{{{field}}}" for field in sorted(allowed)) or "none"
+            wrong = ", ".join(f"{{{field}}}" for field in sorted(used - allowed))
+            problems.append(f"{name} uses {wrong} (placeholders it may use: {fill})")
+    if problems:
+        raise ConfigError(f"the dialog file is not ready for Discord: {'; '.join(problems)}")
 
 
 def intents() -> discord.Intents:
@@ -53,6 +87,7 @@ class KneeClient(discord.Client):
     """A discord.py client that turns interactions and DMs into engine turns."""
 
     def __init__(self, engine: Engine, *, sync_guild: int | None = None, **options: Any) -> None:
+        check_sentences(engine.dialog.messages)
         options.setdefault("intents", intents())
         options.setdefault("max_messages", None)
         super().__init__(allowed_mentions=NO_MENTIONS, **options)

@@ -4,6 +4,7 @@ from the command line, and the slash command synced once per start, never per re
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import socket
 import threading
@@ -11,11 +12,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from discord_world import GUILD, STEP_TIMEOUT, TOKEN, DiscordWorld
 
 from adapters import cli
+from bot.engine import default_dialog_path
 
 DISCORD_VARIABLES = ("DISCORD_TOKEN", "DISCORD_GUILD_ID", "HEALTH_PORT", "REDIS_URL", "LOG_LEVEL")
 
@@ -48,6 +51,35 @@ def test_a_token_discord_refuses_is_explained_without_showing_it(
     assert "kneebot: Discord refused DISCORD_TOKEN" in err
     assert "revoked" not in err + caplog.text
     assert [call.path for call in world.fake.calls] == ["/users/@me"]
+
+
+def test_a_dialog_missing_discord_sentences_stops_the_start_naming_each_problem(
+    clean_env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    make_world: Callable[..., DiscordWorld],
+    tmp_path: Path,
+) -> None:
+    """Checked when the client is built, before connecting, not as a KeyError in someone's turn."""
+    shipped = default_dialog_path().read_text(encoding="utf-8")
+    broken, removed = re.subn(r"(?m)^  discord_answered:.*\n", "", shipped)
+    broken, renamed = re.subn(r"(?m)^(  discord_moved_to_dm:.*)\{link\}", r"\1{url}", broken)
+    assert (removed, renamed) == (1, 1)
+    dialog = tmp_path / "no_discord.yaml"
+    dialog.write_text(broken, encoding="utf-8")
+    world = make_world(start=False)
+    # A token the fake refuses: were the dialog not checked first, the start would still end
+    # (with another reason) instead of running on.
+    clean_env.setenv("DISCORD_TOKEN", "MTE4.not-the-token.abc")
+
+    with world.serving_in_background():
+        status = cli.main(["discord", "--memory", "--dialog", str(dialog)])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "kneebot: the dialog file is not ready for Discord:" in err
+    assert "no discord_answered message" in err
+    assert "discord_moved_to_dm uses {url} (placeholders it may use: {link})" in err
+    assert world.fake.calls == []  # it never connected
 
 
 def free_port() -> int:
