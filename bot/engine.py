@@ -65,12 +65,15 @@ class Engine:
         clock: Callable[[], float] = time.time,
         observers: Sequence[Observer] = (),
     ) -> None:
+        """Expired conversations are purged once here, so a restart clears what idled out
+        while the bot was down, even if nobody talks to it for a while."""
         self.dialogue = Dialogue(dialog)
         self.store = store
         self.clock = clock
         self.observers = list(observers)
         self._store_down = False
         self._next_purge = 0.0
+        self._purge_now_and_then(clock())
 
     @property
     def dialog(self) -> Dialog:
@@ -163,13 +166,15 @@ class Engine:
             self._store_down = False
 
     def _purge_now_and_then(self, now: float) -> None:
+        """Delete idle conversations at most every `PURGE_INTERVAL_SECONDS`; a purge the store
+        could not do (say, a file locked at start-up) is tried again after the next turn."""
         if now < self._next_purge:
             return
-        self._next_purge = now + PURGE_INTERVAL_SECONDS
         try:
             purged = self.store.purge_expired(now=now)
         except StoreUnavailable:
             return
+        self._next_purge = now + PURGE_INTERVAL_SECONDS
         if purged:
             log.info("expired %d idle conversation(s)", purged)
 
