@@ -110,7 +110,12 @@ def make_engine(settings: Settings) -> Engine:
         ttl_seconds=settings.ttl_seconds,
     )
     metrics = Metrics()
-    engine = build_engine(store, dialog_path=settings.dialog_path, observers=[metrics.observe])
+    engine = build_engine(
+        store,
+        dialog_path=settings.dialog_path,
+        observers=[metrics.observe],
+        log_key=settings.log_key.encode() if settings.log_key else None,
+    )
     log.info(
         "kneebot ready: dialog %s v%s, store %s", engine.dialog.id, engine.dialog.version, store.describe()
     )

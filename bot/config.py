@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+MIN_LOG_KEY_LENGTH = 16
 
 
 class ConfigError(Exception):
@@ -41,6 +42,9 @@ class Settings:
     discord_guild_id: int | None = None
     discord_shard_id: int | None = None
     discord_shard_count: int | None = None
+    log_key: str | None = field(default=None, repr=False)
+    """KNEEBOT_LOG_KEY: the secret behind the conversation ids in logs. Unset: a random key per
+    process, so ids only tie together the lines of one process run."""
 
     @property
     def ttl_seconds(self) -> float:
@@ -68,6 +72,11 @@ class Settings:
             )
         if self.ttl_hours <= 0:
             raise ConfigError(f"KNEEBOT_TTL_HOURS must be above 0, not {self.ttl_hours}")
+        if self.log_key is not None and len(self.log_key) < MIN_LOG_KEY_LENGTH:
+            raise ConfigError(
+                f"KNEEBOT_LOG_KEY must be at least {MIN_LOG_KEY_LENGTH} characters (a short one can be "
+                "guessed); make one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://")
         return replace(self, log_level=self.log_level.upper())
@@ -117,4 +126,5 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         discord_guild_id=_number(env, "DISCORD_GUILD_ID", int, None),
         discord_shard_id=_number(env, "DISCORD_SHARD_ID", int, None),
         discord_shard_count=_number(env, "DISCORD_SHARD_COUNT", int, None),
+        log_key=text("KNEEBOT_LOG_KEY"),
     ).validated()

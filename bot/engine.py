@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -49,9 +50,25 @@ class TurnRecord:
 Observer = Callable[[TurnRecord], None]
 
 
+_log_key = secrets.token_bytes(32)
+"""The key of `conversation_id`: random per process until `set_log_key` gives the deployment's."""
+
+
+def set_log_key(secret: bytes) -> None:
+    """Key every log id of this process with the deployment's secret (`KNEEBOT_LOG_KEY`), so
+    one conversation has the same id in every process and across restarts. Process-wide on
+    purpose: the engine and the adapters must name a conversation alike in the logs."""
+    global _log_key
+    _log_key = hashlib.blake2s(secret, person=b"kneebot").digest()  # any length -> 32 bytes
+
+
 def conversation_id(key: str) -> str:
-    """A short, stable, non-reversible id for logs, so a log line never names a user."""
-    return hashlib.blake2s(key.encode(), digest_size=6).hexdigest()
+    """A short pseudonym for logs, so a log line never names a person, channel or workspace.
+
+    Keyed: platform ids are guessable (a workspace's member list), so an unkeyed hash of the
+    conversation key could be reversed by hashing every candidate. Without the key, it cannot.
+    """
+    return hashlib.blake2s(key.encode(), digest_size=6, key=_log_key).hexdigest()
 
 
 class Engine:
@@ -64,9 +81,13 @@ class Engine:
         *,
         clock: Callable[[], float] = time.time,
         observers: Sequence[Observer] = (),
+        log_key: bytes | None = None,
     ) -> None:
-        """Expired conversations are purged once here, so a restart clears what idled out
-        while the bot was down, even if nobody talks to it for a while."""
+        """`log_key`: the deployment's secret for log ids (see `set_log_key`); None keeps the
+        process's key. Expired conversations are purged once here, so a restart clears what
+        idled out while the bot was down, even if nobody talks to it for a while."""
+        if log_key is not None:
+            set_log_key(log_key)
         self.dialogue = Dialogue(dialog)
         self.store = store
         self.clock = clock
@@ -224,7 +245,12 @@ def default_dialog_path() -> Path:
 
 
 def build_engine(
-    store: Store, *, dialog_path: str | Path | None = None, observers: Sequence[Observer] = ()
+    store: Store,
+    *,
+    dialog_path: str | Path | None = None,
+    observers: Sequence[Observer] = (),
+    log_key: bytes | None = None,
 ) -> Engine:
     """Load and validate the dialog (failing loudly on a bad file), then make the engine."""
-    return Engine(load_dialog(dialog_path or default_dialog_path()), store, observers=observers)
+    dialog = load_dialog(dialog_path or default_dialog_path())
+    return Engine(dialog, store, observers=observers, log_key=log_key)
