@@ -8,7 +8,9 @@ person's privacy settings refuse the DM does it carry on with ephemeral messages
 why they are the fallback and not the rule). In the DM, typed answers work as well as buttons.
 
 Every interaction is acknowledged (deferred) before the engine runs, and the engine, which is
-synchronous and may wait on SQLite or Redis, runs in a worker thread off the event loop.
+synchronous and may wait on SQLite or Redis, runs in a worker thread off the event loop. A
+duplicate delivery is left to the first: one Discord refuses to have acknowledged twice is
+dropped quietly, and one the engine answers with nothing has its "thinking…" deleted.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 
 Send = Callable[..., Awaitable[Any]]
+
+ALREADY_ACKNOWLEDGED = 40060
+"""Discord's error code for a second response to one interaction."""
 
 
 def person(user_id: int) -> str:
@@ -74,21 +79,47 @@ class Turns:
                 sent.append(await send(**outgoing.kwargs()))
         return sent
 
+    async def _acknowledge(self, interaction: discord.Interaction, **defer: Any) -> bool:
+        """Defer before the engine runs. False when this interaction was already acknowledged
+        (Discord delivered it twice, say to two processes during a deploy): the delivery that
+        acknowledged it answers, and this one has nothing to do."""
+        try:
+            await interaction.response.defer(**defer)
+        except discord.HTTPException as exc:
+            if exc.code != ALREADY_ACKNOWLEDGED:
+                raise
+            log.info("discord interaction %s was already acknowledged: a duplicate delivery", interaction.id)
+            return False
+        return True
+
+    async def _duplicate(self, interaction: discord.Interaction, key: str) -> None:
+        """The engine answered this event already (it returned nothing): take this delivery's
+        "thinking…" away rather than leave it spinning."""
+        await self._guarded("command", key, interaction.delete_original_response())
+
     # ----- /kneepain ----------------------------------------------------------------------
     async def command(self, interaction: discord.Interaction) -> None:
         user_id = interaction.user.id
         if interaction.context.dm_channel:  # already private: answer right here
-            await interaction.response.defer(thinking=True)
+            if not await self._acknowledge(interaction, thinking=True):
+                return
             key = key_for(None, interaction.channel_id, user_id)
             replies, _ = await self._opening(key, user_id, event_id(interaction.id))
+            if not replies:
+                await self._duplicate(interaction, key)
+                return
             followup = functools.partial(interaction.followup.send, wait=True)
             await self._guarded("command", key, self._send_all(followup, replies))
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        if not await self._acknowledge(interaction, ephemeral=True, thinking=True):
+            return
         try:
             channel = await interaction.user.create_dm()
             key = key_for(None, channel.id, user_id)
             replies, started = await self._opening(key, user_id, event_id(interaction.id))
+            if not replies:
+                await self._duplicate(interaction, key)
+                return
             try:
                 sent = await self._send_all(channel.send, replies)
             except discord.Forbidden:  # the person's privacy settings refuse DMs from apps
@@ -117,7 +148,8 @@ class Turns:
 
     # ----- a button -----------------------------------------------------------------------
     async def click(self, interaction: discord.Interaction, token: str, label: str) -> None:
-        await interaction.response.defer()  # acknowledged; nothing changes on screen yet
+        if not await self._acknowledge(interaction):  # acknowledged; nothing changes on screen yet
+            return
         key = key_for(interaction.guild_id, interaction.channel_id, interaction.user.id)
         incoming = Incoming(
             key=key, user=person(interaction.user.id), button=token, event_id=event_id(interaction.id)

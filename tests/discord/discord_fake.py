@@ -3,10 +3,10 @@
 The adapter runs with discord.py's own HTTP client and gateway websocket; only the far end is
 fake. It implements just the endpoints the bot uses, with Discord's documented behaviour where
 the adapter depends on it: an interaction is acknowledged once, a deferred "thinking" message
-is filled by the first edit or follow-up, ephemeral messages are seen only by their person, a
-DM to someone whose privacy settings refuse it fails with 403 / 50007, and the bot's own DM
-messages come back to it over the gateway (as they do on Discord). Anything else is recorded
-as unexpected and answered 404, so a test notices.
+is filled by the first edit or follow-up (or deleted), ephemeral messages are seen only by
+their person, a DM to someone whose privacy settings refuse it fails with 403 / 50007, and the
+bot's own DM messages come back to it over the gateway (as they do on Discord). Anything else
+is recorded as unexpected and answered 404, so a test notices.
 
 It also keeps what each person sees, which is what the tests and the transcript driver read.
 """
@@ -258,6 +258,8 @@ class FakeDiscord:
             return self._followup
         if parts[0] == "webhooks" and len(parts) == 5 and method == "PATCH":
             return self._edit_webhook_message
+        if parts[0] == "webhooks" and len(parts) == 5 and method == "DELETE":
+            return self._delete_webhook_message
         return {
             ("GET", "users", "@me"): self._me,
             ("GET", "oauth2", "applications", "@me"): self._application,
@@ -382,6 +384,13 @@ class FakeDiscord:
         if message_id is None or message_id not in self.shown:
             return _json({"message": "Unknown Message", "code": 10008}, status=404)
         return _json(self._edit(message_id, body).data)
+
+    async def _delete_webhook_message(self, parts: list[str], body: Any, call: Call) -> web.Response:
+        token, which = parts[2], parts[4]
+        message_id = self._originals.get(token) if which == "@original" else int(which)
+        if message_id is None or self.shown.pop(message_id, None) is None:
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        return web.Response(status=204)
 
     # ----- messages -------------------------------------------------------------------------
     def _create(self, channel_id: str, body: dict[str, Any], *, viewer: int | None) -> Shown:

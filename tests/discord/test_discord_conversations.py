@@ -3,8 +3,11 @@ button, an emergency, and the bot restarting in the middle."""
 
 from __future__ import annotations
 
+import copy
+import logging
 import time
 
+import pytest
 from discord_fake import Shown
 from discord_world import GUILD, MASON, SERVER_CHANNEL, DiscordWorld, buttons
 
@@ -171,6 +174,47 @@ def test_the_same_message_delivered_twice_is_answered_once(world: DiscordWorld) 
     again = world.type("none", message_id=message_id)  # a gateway replay after a resume
     assert [s.data["content"] for s in first] == ["And do any of these apply?"]
     assert again == []
+
+
+def redeliver_last_interaction(world: DiscordWorld, *, own_token: bool) -> list[Shown]:
+    """The last interaction delivered once more: as it was (so Discord refuses a second
+    acknowledgement), or with the same id but a token of its own (so only the engine's
+    duplicate check stops a second answer)."""
+    data = copy.deepcopy(list(world.fake.interactions.values())[-1])
+    if own_token:
+        data["token"] += "-again"
+        world.fake.interactions[data["token"]] = data
+    return world.deliver("INTERACTION_CREATE", data, MASON)
+
+
+@pytest.mark.parametrize("where", ["dm", "server"])
+def test_a_duplicate_slash_command_leaves_no_thinking_behind(world: DiscordWorld, where: str) -> None:
+    turns: list[TurnRecord] = []
+    world.engine.observers.append(turns.append)
+    first = world.slash(where=where)
+
+    again = redeliver_last_interaction(world, own_token=True)
+
+    assert again == []
+    assert [t.event for t in turns][-1] == "duplicate"  # the engine answered nothing...
+    assert not [s for s in world.fake.shown.values() if s.loading]  # ...and no "thinking…" spins on
+    assert [s.id for s in world.seen()] == [s.id for s in first]
+
+
+@pytest.mark.parametrize("interaction", ["slash command", "button click"])
+def test_an_interaction_acknowledged_already_is_left_to_the_first_delivery(
+    world: DiscordWorld, caplog: pytest.LogCaptureFixture, interaction: str
+) -> None:
+    world.slash(where="dm")
+    if interaction == "button click":
+        click_newest(world, "None of these")
+    first = world.seen()
+    with caplog.at_level(logging.INFO):
+        again = redeliver_last_interaction(world, own_token=False)
+    assert again == []
+    assert [s.id for s in world.seen()] == [s.id for s in first]
+    assert "already acknowledged: a duplicate delivery" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]  # not an error
 
 
 def test_slash_command_in_the_bots_dm_answers_right_there(world: DiscordWorld) -> None:
