@@ -1,83 +1,45 @@
 """Understanding what a person typed, without a network or a language model.
 
-All phrases come from the dialog file. A message is cleaned (control characters, emoji
-modifiers, apostrophes, letters repeated for emphasis), split into clauses, small typos are
-corrected against the dialog's own vocabulary, and every known phrase is looked up. A phrase
-preceded closely by a negation in the same clause ("there's no lump", "I don't have that")
-counts as negated. The result is a `Reading`: plain data the turn logic decides on.
+All phrases come from the dialog file. A message is cleaned and split into clauses
+(`bot.words`), misspelt words are corrected towards the dialog's vocabulary, and every known
+phrase is looked up; a red flag can also be raised by words of several groups meeting in one
+clause ("calf" with "swollen"). A phrase denied nearby ("there's no lump", "no lump or
+swelling", "a lump? no") counts as negated. The result is a `Reading`: plain data the turn
+logic decides on.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
 
 from bot.dialog import Dialog, Question
 from bot.messages import URGENCIES
+from bot.words import DENIALS, LIST_WORDS, NEGATIONS, Corrector, mostly_foreign, normalise, tokens
 
 MAX_READ_CHARS = 2000
 """Answers are read from this much of a message; a longer one gets a note saying so."""
 MAX_FLAG_CHARS = 50_000
 """Warning signs are looked for much further: a red flag at the end of a long message counts."""
 
-_NEGATIONS = frozenset(
-    {
-        "no",
-        "not",
-        "dont",
-        "didnt",
-        "doesnt",
-        "never",
-        "without",
-        "isnt",
-        "arent",
-        "havent",
-        "hasnt",
-        "wasnt",
-        "nor",
-        "hardly",
-        "neither",
-        "aint",
-    }
-)
 _NEGATION_WINDOW = 3
-_INVISIBLE = re.compile("[\U0001f3fb-\U0001f3ff\ufe0e\ufe0f\u200b-\u200d\u2060\ufffd]")
-_CLAUSES = re.compile(r"[,.;:!\n\r\t]+|\bbut\b|\bhowever\b")
-_TOKENS = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[^\w\s'?]")
-_REPEATS = re.compile(r"([a-z])\1{2,}")
+_CLAUSES = re.compile(
+    r"[,.;:!?\n\r\t]+|\s[-\u2013\u2014]+\s|\b(?:but|however|though|although|apart from|except)\b"
+)
 _NUMBER = re.compile(r"^(?:#|no\.?|number|option|choice)?\s*(\d{1,2})\s*[.)]?$")
-_FIXES = {"cannot": "cant", "can't": "cant"}
+_POLITE = re.compile(r"\b(?:please|pls|plz|thanks|thank you|thx|ty|kindly)\b")
 
-
-def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    text = _INVISIBLE.sub("", text).replace("\u2019", "'").replace("`", "'").lower()
-    return _REPEATS.sub(r"\1", text)
-
-
-def tokens(text: str) -> list[str]:
-    if text.strip() == "?":
-        return ["?"]  # a lone question mark is an answer: "not sure"
-    out = []
-    for token in _TOKENS.findall(text):
-        token = _FIXES.get(token, token).replace("'", "")
-        if token:
-            out.append(token)
-    return out
+Phrase = tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
     """A known phrase found in a message."""
 
-    kind: str  # "word" (answers the question being asked), "mention", "flag", "yes"
-    target: str  # question id or red-flag id ("" for "yes")
+    kind: str  # "word" (answers the question asked), "mention", "flag", or "yes"/"no"/"unsure"
+    target: str  # question id or red-flag id ("" for the yes/no/unsure vocabulary)
     value: str
     length: int
     negated: bool = False
@@ -98,7 +60,11 @@ class Reading:
 
     @property
     def affirmative(self) -> bool:
-        return any(hit.kind == "yes" for hit in self.hits)
+        """A plain yes ("yes", "sure"), not outweighed by a no or a not-sure ("I'm not sure")."""
+        return (
+            _strict_winner({h.kind: h.length for h in self.hits if h.kind in ("yes", "no", "unsure")})
+            == "yes"
+        )
 
     def answer_to(self, question: Question) -> str | None:
         """The answer this message gives to `question`, or None when it gives none or is torn."""
@@ -132,99 +98,159 @@ class Reader:
     """Built once per dialog: an index of every phrase, keyed by its first token."""
 
     def __init__(self, dialog: Dialog) -> None:
-        self._commands: dict[tuple[str, ...], str] = {}
-        self._alone: dict[tuple[str, ...], list[tuple[str, str, str]]] = defaultdict(list)
-        self._index: dict[str, list[tuple[tuple[str, ...], str, str, str]]] = defaultdict(list)
+        self._commands: dict[Phrase, str] = {}
+        self._alone: dict[Phrase, list[tuple[str, str, str]]] = defaultdict(list)
+        self._index: dict[str, list[tuple[Phrase, str, str, str]]] = defaultdict(list)
         for command, phrases in dialog.commands.items():
             for phrase in phrases:
-                self._commands[tuple(tokens(normalise(phrase)))] = command
+                self._commands[_phrase(phrase)] = command
         for question in dialog.questions.values():
             for answer in question.answers:
                 self._add(answer.words, "word", question.id, answer.value)
                 self._add(answer.mentions, "mention", question.id, answer.value)
                 for phrase in answer.alone:
-                    self._alone[tuple(tokens(normalise(phrase)))].append(("word", question.id, answer.value))
+                    self._alone[_phrase(phrase)].append(("word", question.id, answer.value))
+        for value, entry in dialog.vocabulary.items():  # kinds "yes", "no", "unsure"
+            self._add(entry.words, value, "", value)
+            for phrase in entry.alone:
+                self._alone[_phrase(phrase)].append((value, "", value))
+        self._combos: list[tuple[str, tuple[tuple[Phrase, ...], ...]]] = []
         for flag in dialog.red_flags.values():
             self._add(flag.mentions, "flag", flag.id, flag.id)
-        yes = dialog.vocabulary["yes"]
-        self._add(yes.words, "yes", "", "yes")
-        for phrase in yes.alone:
-            self._alone[tuple(tokens(normalise(phrase)))].append(("yes", "", "yes"))
-        anagrams: dict[str, set[str]] = defaultdict(set)
-        for entry in dialog.vocabulary.values():
-            for word in entry.words:
-                if len(word) == 3 and word.isalpha():
-                    anagrams["".join(sorted(word))].add(word)
-        self._anagrams = {letters: words.pop() for letters, words in anagrams.items() if len(words) == 1}
+            for combo in flag.combos:
+                self._combos.append((flag.id, tuple(tuple(_phrase(p) for p in group) for group in combo)))
         severity = {u: i for i, u in enumerate(URGENCIES)}
         order = list(dialog.red_flags)
         self._flag_rank = {f.id: (severity[f.urgency], order.index(f.id)) for f in dialog.red_flags.values()}
+        # Emoji and symbols that mean something alone (👍, 👋) survive the clean-up of bare messages.
+        self._symbols = {t for phrase in (*self._commands, *self._alone) for t in phrase if not t.isalnum()}
         known = {t for entries in self._index.values() for e in entries for t in e[0]}
-        self._known_set = frozenset(known | {t for phrase in self._alone for t in phrase})
-        self._known = sorted(known)
-        self._correct = lru_cache(maxsize=4096)(self._closest)
+        known |= {t for phrase in self._alone for t in phrase} | {
+            t for phrase in self._commands for t in phrase
+        }
+        known |= {t for _, combo in self._combos for group in combo for p in group for t in p}
+        self._corrector = Corrector(known)
 
     def _add(self, phrases: Iterable[str], kind: str, target: str, value: str) -> None:
-        for phrase in phrases:
-            words = tuple(tokens(normalise(phrase)))
-            if words:
-                self._index[words[0]].append((words, kind, target, value))
-
-    def _closest(self, token: str) -> str:
-        if not token.isascii() or not token.isalpha():
-            return token
-        if len(token) == 3:  # "yse", "nha": swapped letters in a short answer word
-            return self._anagrams.get("".join(sorted(token)), token)
-        if len(token) < 3:
-            return token
-        match = difflib.get_close_matches(token, self._known, n=1, cutoff=0.8)
-        return match[0] if match else token
+        for text in phrases:
+            phrase = _phrase(text)
+            if phrase:
+                self._index[phrase[0]].append((phrase, kind, target, value))
 
     def read(self, text: str) -> Reading:
         truncated = len(text) > MAX_READ_CHARS
         clean = normalise(text[:MAX_READ_CHARS]).strip()
         whole = tokens(clean)
         if not whole:
-            return Reading(empty=True, truncated=truncated)
-        bare = tuple(t for t in whole if t not in ("/", "!"))
-        command = self._commands.get(bare)
+            flags = (
+                self._flags(self._hits(normalise(text[:MAX_FLAG_CHARS]), correct=False)) if truncated else ()
+            )
+            return Reading(empty=True, truncated=truncated, red_flags=flags)
+        # Commands and whole-message answers ignore punctuation, emoji and "please"/"thanks".
+        polite = _POLITE.sub(" ", clean)
+        bare = self._bare(polite)
         number_match = _NUMBER.match(clean.lstrip("/!").strip())
         hits = self._hits(clean)
-        corrected = tuple(self._fix(t) for t in bare)
-        hits.extend(
-            Hit(kind, target, value, len(corrected)) for kind, target, value in self._alone.get(corrected, ())
-        )
-        flag_source = hits if not truncated else self._hits(normalise(text[:MAX_FLAG_CHARS]))
-        flags = sorted(
-            {h.target for h in flag_source if h.kind == "flag" and not h.negated},
-            key=self._flag_rank.__getitem__,
+        hits.extend(self._alone_hits(polite))
+        # Past the answer limit, look for red flags only, with exact words (no correction).
+        flag_hits = (
+            hits
+            if not truncated
+            else hits + self._hits(normalise(text[MAX_READ_CHARS:MAX_FLAG_CHARS]), correct=False)
         )
         return Reading(
-            command=command,
+            command=self._commands.get(bare),
             number=int(number_match.group(1)) if number_match else None,
             hits=tuple(hits),
-            foreign=not hits and _mostly_non_latin(clean),
+            foreign=not hits and mostly_foreign(whole),
             truncated=truncated,
-            red_flags=tuple(flags),
+            red_flags=self._flags(flag_hits),
             mentions=_mentions(hits),
         )
 
-    def _fix(self, token: str) -> str:
-        return token if token in self._known_set else self._correct(token)
+    def _bare(self, text: str) -> Phrase:
+        return tuple(t for t in tokens(text) if t.isalnum() or t in self._symbols)
 
-    def _hits(self, clean: str) -> list[Hit]:
+    def _alone_hits(self, text: str) -> list[Hit]:
+        """Answers that only count as a whole message ("I do", "none"), or when every clause
+        of the message is one ("nope, all good")."""
+        clauses = [tuple(self._corrector.fix(t) for t in self._bare(c)) for c in _CLAUSES.split(text)]
+        clauses = [clause for clause in clauses if clause]
+        if not clauses:
+            return []
+        whole = tuple(t for clause in clauses for t in clause)
+        agreed = set(self._alone.get(whole, ()))
+        if not agreed:
+            agreed = set.intersection(*(set(self._alone.get(clause, ())) for clause in clauses))
+        return [Hit(kind, target, value, len(whole)) for kind, target, value in sorted(agreed)]
+
+    def _flags(self, hits: list[Hit]) -> tuple[str, ...]:
+        raised = {h.target for h in hits if h.kind == "flag" and not h.negated}
+        return tuple(sorted(raised, key=self._flag_rank.__getitem__))
+
+    def _hits(self, clean: str, *, correct: bool = True) -> list[Hit]:
+        if clean.strip() == "?":
+            return list(self._find(["?"]))
         hits: list[Hit] = []
+        previous: list[Hit] = []
         for clause in _CLAUSES.split(clean):
-            hits.extend(self._find([self._fix(t) for t in tokens(clause)]))
+            words = tokens(clause)
+            if not words:
+                continue
+            if tuple(words) in DENIALS and previous:  # "a lump? no": the no denies what came before
+                hits[-len(previous) :] = [_denied(h) for h in previous]
+            if correct:
+                words = [self._corrector.fix(t) for t in words]
+            previous = [*self._find(words), *self._combo_hits(words)]
+            hits.extend(previous)
         return hits
 
-    def _find(self, words: list[str]) -> Iterable[Hit]:
+    def _find(self, words: list[str]) -> list[Hit]:
+        found: list[tuple[int, int, Hit]] = []
         for start, word in enumerate(words):
             for phrase, kind, target, value in self._index.get(word, ()):
                 end = start + len(phrase)
                 if tuple(words[start:end]) == phrase:
-                    before = words[max(0, start - _NEGATION_WINDOW) : start]
-                    yield Hit(kind, target, value, len(phrase), negated=any(w in _NEGATIONS for w in before))
+                    found.append(
+                        (start, end, Hit(kind, target, value, len(phrase), _denied_at(words, start)))
+                    )
+        found.sort(key=lambda item: item[0])
+        # A denial carries over a list of symptoms: "no chest pain or shortness of breath".
+        for index in range(1, len(found)):
+            (_, prev_end, prev), (start, end, hit) = found[index - 1], found[index]
+            if prev.negated and not hit.negated and all(w in LIST_WORDS for w in words[prev_end:start]):
+                found[index] = (start, end, _denied(hit))
+        return [hit for _, _, hit in found]
+
+    def _combo_hits(self, words: list[str]) -> list[Hit]:
+        """Red flags raised by words of every group of a combination meeting in this clause."""
+        out = []
+        for flag, groups in self._combos:
+            starts = [_first_of(group, words) for group in groups]
+            if all(start is not None for start in starts):
+                denied = any(_denied_at(words, start) for start in starts if start is not None)
+                out.append(Hit("flag", flag, flag, len(groups), negated=denied))
+        return out
+
+
+def _phrase(text: str) -> Phrase:
+    return tuple(tokens(normalise(text)))
+
+
+def _denied_at(words: list[str], start: int) -> bool:
+    return any(w in NEGATIONS for w in words[max(0, start - _NEGATION_WINDOW) : start])
+
+
+def _denied(hit: Hit) -> Hit:
+    return replace(hit, negated=True)
+
+
+def _first_of(group: tuple[Phrase, ...], words: list[str]) -> int | None:
+    for start in range(len(words)):
+        for phrase in group:
+            if tuple(words[start : start + len(phrase)]) == phrase:
+                return start
+    return None
 
 
 def _mentions(hits: list[Hit]) -> dict[str, str]:
@@ -243,11 +269,3 @@ def _mentions(hits: list[Hit]) -> dict[str, str]:
         scores[value] = max(scores.get(value, 0), hit.length)
     found = {q: _strict_winner(scores) for q, scores in by_question.items()}
     return {q: v for q, v in found.items() if v is not None}
-
-
-def _mostly_non_latin(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return False
-    latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
-    return latin < len(letters) / 2

@@ -88,7 +88,19 @@ def test_a_denied_fact_answers_no(reader: Reader) -> None:
     [
         ("I can't breathe properly", ("clot_lungs",)),
         ("I CANNOT put weight on it", ("cannot_bear_weight",)),
-        ("got a fever, and chest pain", ("clot_lungs", "infection")),
+        ("got a fever, and chest pain", ("clot_lungs",)),
+        ("my knee is swollen and I've got a fever", ("infection",)),
+        ("I had a fever last month but it's gone", ()),
+        ("it's been sore forever", ()),
+        ("please note my calf is swollen", ("calf_clot",)),
+        ("my calf is really hot and swollen since the flight", ("calf_clot",)),
+        ("I can't put any weight on it", ("cannot_bear_weight",)),
+        ("my toes have gone a bit numb", ("blood_supply",)),
+        ("chest pain? no", ()),
+        ("Chest pain: none", ()),
+        ("I dont have chest pain or shortness of breath", ()),
+        ("I dislocated my shoulder years ago", ()),
+        ("I can't walk far", ()),
         ("no fever", ()),
         ("I don't have chest pain", ()),
         ("no, but my foot is numb", ("blood_supply",)),
@@ -121,3 +133,48 @@ def test_commands_are_whole_messages(reader: Reader, typed: str, command: str | 
 def test_other_scripts_are_flagged_as_another_language(reader: Reader) -> None:
     assert reader.read("膝が痛い").foreign
     assert not reader.read("qwerty").foreign
+
+
+@pytest.mark.parametrize(
+    "typed", ["Stop.", "please stop", "stop 🙏", "Forget me.", "Help!", "restart, thanks"]
+)
+def test_commands_survive_punctuation_emoji_and_politeness(reader: Reader, typed: str) -> None:
+    assert reader.read(typed).command is not None
+
+
+@pytest.mark.parametrize(
+    ("typed", "foreign"),
+    [("tengo dolor en el pecho", True), ("ich habe Schmerzen in der Brust", True), ("my knee hurts", False)],
+)
+def test_other_languages_in_latin_script_are_recognised(reader: Reader, typed: str, foreign: bool) -> None:
+    assert reader.read(typed).foreign is foreign
+
+
+@pytest.mark.parametrize("typed", ["forever", "note", "pills", "hiking", "talking", "blocked", "sale"])
+def test_real_english_words_are_never_corrected_into_dialog_words(
+    reader: Reader, dialog: Dialog, typed: str
+) -> None:
+    reading = reader.read(f"it's {typed}")
+    assert reading.red_flags == ()
+    assert reading.mentions == {}
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        ("none", "none"),
+        ("nope, all good", "none"),
+        ("👎", "none"),
+        ("no, but my knee aches", None),
+        ("I am not fine", None),
+    ],
+)
+def test_the_safety_screen_takes_none_only_from_a_plain_denial(
+    reader: Reader, dialog: Dialog, typed: str, answer: str | None
+) -> None:
+    assert reader.read(typed).answer_to(dialog.questions["screen_emergency"]) == answer
+
+
+def test_not_sure_is_not_taken_for_yes(reader: Reader) -> None:
+    assert not reader.read("I'm not sure").affirmative
+    assert reader.read("sure").affirmative
