@@ -1,8 +1,9 @@
 """Turning answers into a result: a red flag, the causes that fit, or an honest "unclear".
 
 Scoring is deliberately simple and visible in the YAML: each cause lists signs with weights,
-and a cause fits when its matched weights reach its threshold. Every fitting cause is named,
-best first; nothing is forced when none fits.
+and a cause fits when one of its key signs matches and its matched weights reach its threshold
+(so risk factors alone never name a cause). Every fitting cause is named, best first; nothing
+is forced when none fits.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ def fitting_causes(dialog: Dialog, answers: Mapping[str, str]) -> list[tuple[Cau
     """Causes whose signs reach their threshold, highest score first (file order breaks ties)."""
     scored = []
     for cause in dialog.causes.values():
-        score = sum(sign.weight for sign in cause.signs if sign.matches(answers))
-        if score >= cause.threshold:
+        matched = [sign for sign in cause.signs if sign.matches(answers)]
+        score = sum(sign.weight for sign in matched)
+        if score >= cause.threshold and any(sign.key for sign in matched):
             scored.append((cause, score))
     return sorted(scored, key=lambda pair: pair[1], reverse=True)
 
@@ -38,15 +40,25 @@ def _labels(dialog: Dialog) -> dict[str, str]:
     return {k: v for k, v in dialog.labels.items() if isinstance(v, str)}
 
 
+def _reached_unsure(dialog: Dialog, flag: RedFlag, answers: Mapping[str, str]) -> bool:
+    """Whether the flag was raised because the person answered "not sure" to its check."""
+    for question in dialog.questions.values():
+        chosen = question.answer(answers.get(question.id, ""))
+        if chosen is not None and chosen.next == flag.id:
+            return chosen.value == "unsure"
+    return False
+
+
 def red_flag_result(dialog: Dialog, flag: RedFlag, answers: Mapping[str, str]) -> Result:
+    reason = flag.unsure_reason if _reached_unsure(dialog, flag, answers) else flag.reason
     return Result(
         kind="red_flag",
         urgency=flag.urgency,
         title=flag.title,
         urgency_text=dialog.labels["urgency"][flag.urgency],
-        reasons=(flag.reason,),
+        reasons=(reason,),
         advice=flag.advice,
-        summary=(*summary(dialog, answers), flag.reason),
+        summary=(*summary(dialog, answers), flag.note),
         red_flag=flag.id,
         reminder=dialog.reminder,
         labels=_labels(dialog),

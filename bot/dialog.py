@@ -19,37 +19,24 @@ ASSESS = "assess"
 COMMANDS = ("help", "back", "restart", "stop", "forget", "hello")
 YES_NO = ("yes", "no", "unsure")
 REQUIRED_MESSAGES = (
-    "greeting",
-    "help",
-    "not_understood",
-    "yes_to_choice",
-    "empty",
-    "non_english",
-    "too_long",
-    "stale_button",
-    "nothing_to_undo",
-    "undone",
-    "restarted",
-    "stopped",
-    "forgotten",
-    "finished",
-    "dialog_changed",
-    "resumed",
-    "unavailable",
-    "error",
-    "start_again_label",
-)
+    "greeting", "help", "not_understood", "noted", "hello_again", "out_of_range", "yes_to_choice",
+    "empty", "non_english", "too_long", "stale_button", "button_after_end", "nothing_to_undo",
+    "undone", "undone_red_flag", "restarted", "stopped", "forgotten", "finished", "dialog_changed",
+    "resumed", "unavailable", "error", "start_again_label",
+)  # fmt: skip
 REQUIRED_LABELS = (
-    "why",
-    "what_to_do",
-    "also_possible",
-    "summary",
-    "reasons",
-    "one_cause",
-    "two_causes",
-    "more_causes",
-    "summary_intro",
-)
+    "why", "what_to_do", "also_possible", "summary", "reasons", "one_cause", "two_causes",
+    "more_causes", "summary_intro",
+)  # fmt: skip
+PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "forgotten": frozenset({"count"}),
+    "out_of_range": frozenset({"count"}),
+    "noted": frozenset({"facts"}),
+    "one_cause": frozenset({"first"}),
+    "two_causes": frozenset({"first", "second"}),
+    "more_causes": frozenset({"first", "second"}),
+}
+"""The `{name}` placeholders each message or label may use; any other text has none."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -87,8 +74,15 @@ class RedFlag:
     urgency: Urgency
     title: str
     reason: str
+    """Why the flag was raised, said to the person ("You told me ...")."""
+    unsure_reason: str
+    """Why, when it was raised because the person was not sure it applied."""
+    note: str
+    """The line for the summary a clinician reads, in the third person."""
     advice: tuple[str, ...]
     mentions: tuple[str, ...] = ()
+    combos: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    """Groups of words that raise the flag when one word of every group meets in a clause."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -96,6 +90,9 @@ class Sign:
     when: Mapping[str, frozenset[str]]
     weight: int
     reason: str
+    key: bool = False
+    """A cause is only named when at least one of its key signs matches: risk factors alone
+    (a cyclist with a high saddle) never name a cause whose telltale symptom was denied."""
 
     def matches(self, answers: Mapping[str, str]) -> bool:
         return all(answers.get(question) in values for question, values in self.when.items())

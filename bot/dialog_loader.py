@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ import yaml
 
 from bot.dialog import (
     COMMANDS,
+    PLACEHOLDERS,
     REQUIRED_LABELS,
     REQUIRED_MESSAGES,
     YES_NO,
@@ -331,6 +333,8 @@ def _build(raw: Any, r: _Reader, source: Path) -> Dialog:
     if not isinstance(version, int) or isinstance(version, bool):
         r.problem(_line(top, "version"), "version", "expected a whole number, e.g. 1")
         version = 0
+    _check_placeholders(messages_raw, "messages", r, known=REQUIRED_MESSAGES)
+    _check_placeholders(labels_raw, "labels", r, known=REQUIRED_LABELS)
     return Dialog(
         id=r.text(top, "dialog", ""),
         version=version,
@@ -353,6 +357,31 @@ def _build(raw: Any, r: _Reader, source: Path) -> Dialog:
         ),
         source=source,
     )
+
+
+def _check_placeholders(block: _Map, place: str, r: _Reader, *, known: Iterable[str]) -> None:
+    """A `{name}` the code does not fill in would crash that reply at run time: catch it here.
+    Messages the engine does not know (platform sentences) are only checked for broken braces."""
+    known_keys = set(known)
+    for key, value in block.items():
+        if not isinstance(value, str):
+            continue
+        try:
+            used = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        except ValueError as exc:
+            r.problem(
+                _line(block, key), f"{place}.{key}", f"broken {{placeholder}}: {exc}; write {{{{ for a brace"
+            )
+            continue
+        allowed = PLACEHOLDERS.get(key, frozenset())
+        if key in known_keys and used - allowed:
+            names = ", ".join(f"{{{n}}}" for n in sorted(allowed)) or "none"
+            unknown = ", ".join(f"{{{n}}}" for n in sorted(used - allowed))
+            r.problem(
+                _line(block, key),
+                f"{place}.{key}",
+                f"unknown placeholder {unknown} (this text can use: {names})",
+            )
 
 
 def _extra_keys(block: Any) -> tuple[str, ...]:
@@ -384,16 +413,56 @@ def _vocabulary(raw: Any, r: _Reader) -> dict[str, Answer]:
 def _red_flag(key: Any, raw: Any, r: _Reader) -> RedFlag:
     place = f"red_flags.{key}"
     entry = r.mapping(
-        raw, place, None, required=("urgency", "title", "reason", "advice"), allowed=("mentions",)
+        raw,
+        place,
+        None,
+        required=("urgency", "title", "reason", "unsure_reason", "note", "advice"),
+        allowed=("mentions", "combos"),
     )
+    combos_raw = entry.get("combos", [])
+    combos: list[tuple[tuple[str, ...], ...]] = []
+    if not isinstance(combos_raw, list):
+        r.problem(_line(entry, "combos"), f"{place}.combos", "expected a list of word groups")
+        combos_raw = []
+    for index, combo in enumerate(combos_raw):
+        combo_place = f"{place}.combos[{index}]"
+        if not isinstance(combo, list) or len(combo) < 2:
+            r.problem(_line(entry, "combos"), combo_place, "expected a list of at least two groups of words")
+            continue
+        groups = [
+            _word_group(group, f"{combo_place}[{n}]", getattr(combo, "line", None), r)
+            for n, group in enumerate(combo)
+        ]
+        if all(groups):
+            combos.append(tuple(groups))
     return RedFlag(
         id=str(key),
         urgency=r.urgency(entry, place),
         title=r.text(entry, "title", place),
         reason=r.text(entry, "reason", place),
+        unsure_reason=r.text(entry, "unsure_reason", place),
+        note=r.text(entry, "note", place),
         advice=r.texts(entry, "advice", place),
         mentions=r.texts(entry, "mentions", place),
+        combos=tuple(combos),
     )
+
+
+def _word_group(group: Any, place: str, line: int | None, r: _Reader) -> tuple[str, ...]:
+    """One group of a red-flag combination: a non-empty list of words or short phrases."""
+    line = getattr(group, "line", line)
+    if not isinstance(group, list) or not group:
+        r.problem(line, place, "expected a non-empty list of words, e.g. [calf, calves]")
+        return ()
+    words = []
+    for index, item in enumerate(group):
+        if isinstance(item, bool):
+            r.problem(line, f"{place}[{index}]", f"got {item}: {_BOOL_HINT}")
+        elif isinstance(item, (str, int)) and str(item).strip():
+            words.append(str(item).strip())
+        else:
+            r.problem(line, f"{place}[{index}]", f"expected a word, got {_kind(item)}")
+    return tuple(words)
 
 
 def _expand_words(
@@ -448,11 +517,13 @@ def _question(key: Any, raw: Any, vocabulary: dict[str, Answer], r: _Reader) -> 
             answers_raw.get(value) or {},
             answer_place,
             line,
-            allowed=("label", "words", "mentions", "next", "note"),
+            allowed=("label", "words", "alone", "mentions", "next", "note"),
         )
         base = vocabulary.get(value) if kind == "yesno" else None
         label = r.text(spec, "label", answer_place, required=base is None) or (base.label if base else "")
         words, alone = _expand_words(r.texts(spec, "words", answer_place), vocabulary, r, answer_place, line)
+        only_alone = _expand_words(r.texts(spec, "alone", answer_place), vocabulary, r, answer_place, line)
+        alone = (*alone, *only_alone[0], *only_alone[1])  # "alone: [@no]" borrows every form of no
         mentions = r.texts(spec, "mentions", answer_place)
         answers.append(
             Answer(
@@ -500,7 +571,11 @@ def _cause(key: Any, raw: Any, r: _Reader) -> Cause:
             sign_place,
             lines[index] if index < len(lines) else None,
             required=("when", "weight", "reason"),
+            allowed=("key",),
         )
+        key_sign = sign.get("key", False)
+        if not isinstance(key_sign, bool):
+            r.problem(_line(sign, "key"), f"{sign_place}.key", "expected true or false")
         when_raw = r.mapping(sign.get("when", {}), f"{sign_place}.when", _line(sign, "when"))
         weight = sign.get("weight")
         if not isinstance(weight, int) or isinstance(weight, bool) or weight < 1:
@@ -511,7 +586,17 @@ def _cause(key: Any, raw: Any, r: _Reader) -> Cause:
                 when={str(q): frozenset(r.texts(when_raw, q, f"{sign_place}.when")) for q in when_raw},
                 weight=weight,
                 reason=r.text(sign, "reason", sign_place),
+                key=key_sign is True,
             )
+        )
+    if signs and not any(sign.key for sign in signs):
+        r.problem(
+            _line(entry, "signs"),
+            f"{place}.signs",
+            (
+                "mark at least one sign `key: true`: a cause is only named when one of its telltale "
+                "signs matches, never on risk factors alone"
+            ),
         )
     return Cause(
         id=str(key),

@@ -140,12 +140,11 @@ class Dialogue:
             return self._escalate(conversation, reading, now, notes)
         answer = reading.answer_to(question)
         if answer is None:
-            noted = self._note_mentions(conversation, reading)
-            notes.append(
-                self.message("noted")
-                if noted is not conversation
-                else self._not_understood(question, reading)
-            )
+            noted, facts = self._note_mentions(conversation, reading)
+            if facts:
+                notes.append(self.message("noted", facts=" ".join(facts)))
+            else:
+                notes.append(self._not_understood(question, reading))
             return self._ask(noted, notes, now, event="not_understood")
         return self._advance(conversation, question, answer, reading.mentions, now, notes)
 
@@ -185,6 +184,8 @@ class Dialogue:
         if command == "stop":
             return Turn(replies=(*notes, self.message("stopped")), conversation=None, event="stop")
         if command == "restart":
+            if conversation is None:  # nothing to restart: a first start, disclaimer included
+                return self._start(incoming, now, notes, Reading())
             notes.append(self.message("restarted"))
             return self._start(incoming, now, notes, Reading(), greet=False)
         if command == "open":  # the person opened the bot on purpose (a slash command, say)
@@ -220,19 +221,32 @@ class Dialogue:
             step=conversation.step + 1,
             updated_at=now,
         )
-        notes.append(self.message("undone"))
+        undone = "undone_red_flag" if conversation.state in self.dialog.red_flags else "undone"
+        notes.append(self.message(undone))
         return self._ask(previous, notes, now, event="back")
 
-    def _note_mentions(self, conversation: Conversation, reading: Reading) -> Conversation:
-        """Keep facts given in passing even when the question asked went unanswered."""
+    def _note_mentions(self, conversation: Conversation, reading: Reading) -> tuple[Conversation, list[str]]:
+        """Keep facts given in passing even when the question asked went unanswered, as a turn
+        of their own (so `back` undoes them), and return their summary lines to say back."""
         fresh = {
             q: v
             for q, v in reading.mentions.items()
             if q not in conversation.answers and q in self.dialog.questions and q != conversation.state
         }
-        if not fresh:
-            return conversation
-        return replace(conversation, answers={**conversation.answers, **fresh})
+        facts = [note for q, v in fresh.items() if (note := self._note_of(q, v))]
+        if not facts:
+            return conversation, []
+        noted = replace(
+            conversation,
+            answers={**conversation.answers, **fresh},
+            history=[*conversation.history, [conversation.state, list(fresh)]],
+            step=conversation.step + 1,
+        )
+        return noted, facts
+
+    def _note_of(self, question: str, value: str) -> str | None:
+        answer = self.dialog.questions[question].answer(value)
+        return answer.note if answer is not None else None
 
     def _not_understood(self, question: Question, reading: Reading) -> Reply:
         """The most helpful way to say "I didn't get that" for this particular message."""

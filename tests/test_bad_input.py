@@ -165,7 +165,9 @@ def test_a_greeting_mid_check_says_hello_and_asks_the_same_question(person: Pers
     assert person.question.question == "start_stiffness"
 
 
-def test_a_button_from_a_stopped_check_starts_a_fresh_one_and_says_why(person: Person, engine: Engine) -> None:
+def test_a_button_from_a_stopped_check_starts_a_fresh_one_and_says_why(
+    person: Person, engine: Engine
+) -> None:
     person.say("hi")
     old_question = person.question
     person.say("stop")

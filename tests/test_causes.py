@@ -38,7 +38,7 @@ def test_start_of_run_stiffness_points_to_hamstring_tendonitis(
         ("there's a squishy lump behind my knee, like a water balloon", {"activity": "other"}),
         (
             "hey",
-            {"activity": "something else", "lump": "not sure", "bend_straighten": "y", "swelling": "yes"},
+            {"activity": "something else", "lump": "yes, a squishy bulge", "bend_straighten": "y"},
         ),
     ],
 )
@@ -129,3 +129,20 @@ def test_facts_in_the_opening_message_skip_their_questions(person: Person) -> No
     assert result.cause == "torn_meniscus"
     assert "Cycles regularly." in result.summary
     assert "Started with a fall or a twist." in result.summary
+
+
+@pytest.mark.parametrize(
+    ("answers", "cause"),
+    [
+        ({"activity": "cycling", "bike_fit": "yes", "hills": "yes"}, "gastrocnemius_tendonitis"),
+        ({"activity": "running", "bend_straighten": "yes", "swelling": "yes"}, "bakers_cyst"),
+        ({"activity": "running", "long_runs": "yes"}, "hamstring_tendonitis"),
+    ],
+)
+def test_risk_factors_alone_never_name_a_cause_whose_telltale_sign_was_denied(
+    person: Person, answers: dict[str, str], cause: str
+) -> None:
+    person.say("hi")
+    result = person.answer_until_done({**SAFE, **answers})
+    assert cause not in result.causes
+    assert result.kind == "unclear"

@@ -132,3 +132,28 @@ def test_discarding_a_conversation_deletes_only_that_one(engine: Engine) -> None
     engine.discard(dm.key)
     assert engine.store.load(dm.key, now=engine.clock()) is None
     assert engine.store.load(other.key, now=engine.clock()) is not None
+
+
+def test_start_with_no_check_greets_with_the_disclaimer_first(person: Person, engine: Engine) -> None:
+    person.say("start")
+    assert person.last[0].name == "greeting"
+    assert person.question.question == "screen_emergency"
+
+
+def test_back_after_a_warning_sign_says_it_still_matters(person: Person, engine: Engine) -> None:
+    person.say("hi")
+    person.click("Foot cold, pale, numb or tingling")
+    person.say("back")
+    assert person.last[0].text == engine.dialog.messages["undone_red_flag"]
+    assert person.question.question == "screen_emergency"
+
+
+def test_a_fact_noted_in_passing_is_said_back_and_back_undoes_it(person: Person, engine: Engine) -> None:
+    person.say("hi")
+    person.say("I'm a cyclist")
+    assert person.last[0].text == engine.dialog.messages["noted"].format(facts="Cycles regularly.")
+    assert person.question.question == "screen_emergency"
+    person.say("back")
+    person.say("none")
+    person.say("none")
+    assert person.question.question == "activity"  # the undone fact is asked for after all

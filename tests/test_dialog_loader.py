@@ -158,3 +158,26 @@ def test_kneebot_check_reports_the_problem_and_fails(tmp_path: Path) -> None:
         [sys.executable, "-m", "adapters.cli", "check"], capture_output=True, text=True, check=False
     )
     assert ok.returncode == 0 and ": ok (" in ok.stdout
+
+
+def test_a_message_the_engine_needs_cannot_be_left_out(tmp_path: Path) -> None:
+    path = _broken(tmp_path, '  hello_again: "Hello again! Here\'s where we are:"\n', "")
+    assert "(messages): missing required field 'hello_again'" in _problems(path)
+
+
+def test_an_unknown_placeholder_is_caught_before_it_crashes_a_reply(tmp_path: Path) -> None:
+    path = _broken(
+        tmp_path, "Please pick a number from 1 to {count}", "Please pick a number from 1 to {total}"
+    )
+    report = _problems(path)
+    assert (
+        f"{path}:{_line_of(path, '{total}')} (messages.out_of_range): unknown placeholder {{total}}" in report
+    )
+    assert "(this text can use: {count})" in report
+
+
+def test_a_cause_without_a_key_sign_is_refused(tmp_path: Path) -> None:
+    path = _broken(
+        tmp_path, '      - when: {toes_up: "yes"}\n        key: true\n', '      - when: {toes_up: "yes"}\n'
+    )
+    assert "(causes.gastrocnemius_tendonitis.signs): mark at least one sign `key: true`" in _problems(path)

@@ -113,3 +113,14 @@ def test_a_red_flag_at_the_end_of_a_very_long_message_still_escalates(person: Pe
     person.say("hi")
     person.say("let me tell you everything. " * 200 + "Oh, and now I have chest pain.")
     assert (person.result.red_flag, person.result.urgency) == ("clot_lungs", "emergency")
+
+
+def test_a_flag_raised_on_doubt_says_so_instead_of_claiming_the_person_said_it(person: Person) -> None:
+    person.say("hi")
+    person.click("Not sure")
+    person.say("not sure")
+    result = person.result
+    assert result.red_flag == "clot_lungs"
+    assert result.reasons[0].startswith("You weren't sure")
+    assert "You told me" not in person.texts()
+    assert result.summary[-1] == "Reports breathlessness, chest pain or coughing blood."

@@ -101,7 +101,7 @@ def test_the_recording_is_readable_yaml_a_maintainer_can_trim(tmp_path: Path, di
 def test_a_result_is_recorded_as_a_literal_block_and_its_outcome(tmp_path: Path, dialog: Dialog) -> None:
     path = tmp_path / "two_causes.yaml"
     lines = ["none", "none", "running, and there's a squishy lump behind my knee", "no", "no", "yes"]
-    _record(Engine(dialog, MemoryStore()), path, [*lines, "gradually", "no", "yes", "no", "no"])
+    _record(Engine(dialog, MemoryStore()), path, [*lines, "a twist", "no", "yes", "no", "no"])
     text = path.read_text(encoding="utf-8")
     assert "  - text: |-\n      See a doctor or physiotherapist soon" in text
     assert text.rstrip().endswith(

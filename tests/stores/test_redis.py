@@ -184,10 +184,10 @@ def test_a_write_after_the_lock_expired_is_refused(redis_url, redis_server, make
     other.close()
 
 
-def test_the_store_is_chosen_in_one_place():
+def test_the_store_is_chosen_in_one_place(tmp_path):
     assert isinstance(open_store(memory=True), MemoryStore)
     assert isinstance(open_store(redis_url="redis://127.0.0.1:1/0"), RedisStore)
-    assert isinstance(open_store(sqlite_path=":memory:"), SQLiteStore)
+    assert isinstance(open_store(sqlite_path=tmp_path / "chosen.sqlite3"), SQLiteStore)
 
 
 @pytest.mark.parametrize(
