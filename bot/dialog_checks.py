@@ -8,17 +8,12 @@ question "unreachable", burying the one line that needs fixing.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 
 from bot.dialog import ASSESS, Dialog
+from bot.yaml_lines import suggest
 
 Finding = tuple[int | None, str, str]
-
-
-def _suggest(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def check_graph(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
@@ -42,7 +37,7 @@ def _check_names(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
         yield (
             None,
             "start",
-            f"unknown question {dialog.start!r}" + _suggest(dialog.start, list(dialog.questions)),
+            f"unknown question {dialog.start!r}" + suggest(dialog.start, list(dialog.questions)),
         )
     for q in dialog.questions.values():
         place = f"questions.{q.id}"
@@ -52,7 +47,7 @@ def _check_names(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
             yield (
                 line(f"{place}.next"),
                 f"{place}.next",
-                f"unknown state {q.next!r}" + _suggest(q.next, states),
+                f"unknown state {q.next!r}" + suggest(q.next, states),
             )
         if q.ask_if and not q.next:
             yield (
@@ -72,7 +67,7 @@ def _check_names(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
                 yield (
                     line(f"{a_place}.next") or line(a_place),
                     f"{a_place}.next",
-                    (f"unknown state {answer.next!r}" + _suggest(answer.next, states)),
+                    (f"unknown state {answer.next!r}" + suggest(answer.next, states)),
                 )
         for other, values in q.ask_if.items():
             yield from _check_condition(dialog, other, values, line(f"{place}.ask_if"), f"{place}.ask_if")
@@ -120,7 +115,7 @@ def _check_condition(
         yield (
             line,
             f"{place}.{question}",
-            f"unknown question {question!r}" + _suggest(question, list(dialog.questions)),
+            f"unknown question {question!r}" + suggest(question, list(dialog.questions)),
         )
         return
     known = [a.value for a in target.answers]
@@ -128,7 +123,7 @@ def _check_condition(
         yield (
             line,
             f"{place}.{question}",
-            (f"{question!r} has no answer {value!r} (it has: {', '.join(known)})" + _suggest(value, known)),
+            (f"{question!r} has no answer {value!r} (it has: {', '.join(known)})" + suggest(value, known)),
         )
 
 

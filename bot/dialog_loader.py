@@ -8,15 +8,11 @@ keys silently overwritten) are caught here too.
 
 from __future__ import annotations
 
-import difflib
 import re
 import string
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from bot.dialog import (
     COMMANDS,
@@ -34,87 +30,15 @@ from bot.dialog import (
 )
 from bot.dialog_checks import check_graph
 from bot.messages import URGENCIES
+from bot.yaml_lines import BOOL_HINT, LineMap, Problem, YamlFileError, kind_of, line_of, load_lines, suggest
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_BOOL_HINT = (
-    'YAML reads unquoted yes/no/on/off/true/false as a boolean here; put the word in quotes, e.g. "yes"'
-)
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int | None
-    place: str
-    message: str
-
-
-class DialogError(Exception):
+class DialogError(YamlFileError):
     """A dialog file that cannot be used, with every problem found in it."""
 
-    def __init__(self, source: str, problems: list[Problem]) -> None:
-        self.source = source
-        self.problems = problems
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        lines = [f"{self.source}: {len(self.problems)} problem(s) in the dialog"]
-        for p in self.problems:
-            where = f"{self.source}:{p.line}" if p.line else self.source
-            place = f" ({p.place})" if p.place else ""
-            lines.append(f"  {where}{place}: {p.message}")
-        return "\n".join(lines)
-
-
-class _Map(dict[Any, Any]):
-    """A YAML mapping that remembers the line of itself and of each key."""
-
-    line: int = 0
-    key_lines: dict[Any, int]
-
-
-class _Seq(list[Any]):
-    line: int = 0
-    item_lines: list[int]
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps line numbers and refuses duplicate keys."""
-
-
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
-    loader.flatten_mapping(node)
-    result = _Map()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if key in result.key_lines:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"duplicate key {key!r} (first at line {result.key_lines[key]})",
-                key_node.start_mark,
-            )
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = line
-    return result
-
-
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
-    result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1
-    result.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return result
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
-
-
-def _suggest(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    what = "dialog"
 
 
 class _Reader:
@@ -134,66 +58,68 @@ class _Reader:
         *,
         allowed: Iterable[str] = (),
         required: Iterable[str] = (),
-    ) -> _Map:
+    ) -> LineMap:
         if not isinstance(value, dict):
-            self.problem(line, place, f"expected a mapping (key: value), got {_kind(value)}")
-            return _Map()
+            self.problem(line, place, f"expected a mapping (key: value), got {kind_of(value)}")
+            return LineMap()
         allowed_keys = set(allowed) | set(required)
         for key in value:
             key_line = getattr(value, "key_lines", {}).get(key, line)
             if isinstance(key, bool):
-                self.problem(key_line, place, f"key {key!r}: {_BOOL_HINT}")
+                self.problem(key_line, place, f"key {key!r}: {BOOL_HINT}")
             elif allowed_keys and key not in allowed_keys:
                 self.problem(
                     key_line,
                     _join(place, key),
                     "unknown field"
-                    + _suggest(key, allowed_keys)
+                    + suggest(key, allowed_keys)
                     + f" (expected one of: {', '.join(sorted(allowed_keys))})",
                 )
         for key in required:
             if key not in value:
                 self.problem(getattr(value, "line", line), place, f"missing required field {key!r}")
-        return value if isinstance(value, _Map) else _Map(value)
+        return value if isinstance(value, LineMap) else LineMap(value)
 
-    def text(self, parent: _Map, key: str, place: str, *, required: bool = True) -> str:
+    def text(self, parent: LineMap, key: str, place: str, *, required: bool = True) -> str:
         value = parent.get(key)
-        line = _line(parent, key)
+        line = line_of(parent, key)
         if value is None:
             if required and key in parent:
                 self.problem(line, _join(place, key), "is empty")
             return ""
         if isinstance(value, bool):
-            self.problem(line, _join(place, key), f"got {value}: {_BOOL_HINT}")
+            self.problem(line, _join(place, key), f"got {value}: {BOOL_HINT}")
             return ""
         if isinstance(value, (int, float)):
             return str(value)
         if not isinstance(value, str):
-            self.problem(line, _join(place, key), f"expected text, got {_kind(value)}")
+            self.problem(line, _join(place, key), f"expected text, got {kind_of(value)}")
             return ""
         if required and not value.strip():
             self.problem(line, _join(place, key), "is empty")
         return value.strip()
 
-    def texts(self, parent: _Map, key: str, place: str) -> tuple[str, ...]:
+    def texts(self, parent: LineMap, key: str, place: str) -> tuple[str, ...]:
         value = parent.get(key, [])
-        line = _line(parent, key)
+        line = line_of(parent, key)
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            self.problem(line, _join(place, key), f"expected a list of text, got {_kind(value)}")
+            self.problem(line, _join(place, key), f"expected a list of text, got {kind_of(value)}")
             return ()
         out: list[str] = []
         item_lines = getattr(value, "item_lines", [])
         for index, item in enumerate(value):
             item_line = item_lines[index] if index < len(item_lines) else line
             if isinstance(item, bool):
-                self.problem(item_line, f"{_join(place, key)}[{index}]", f"got {item}: {_BOOL_HINT}")
+                self.problem(item_line, f"{_join(place, key)}[{index}]", f"got {item}: {BOOL_HINT}")
             elif isinstance(item, (str, int, float)) and str(item).strip():
                 out.append(str(item).strip())
             else:
                 self.problem(
-                    item_line, f"{_join(place, key)}[{index}]", f"expected non-empty text, got {_kind(item)}"
+                    item_line,
+                    f"{_join(place, key)}[{index}]",
+                    f"expected non-empty text, got {kind_of(item)}",
                 )
         return tuple(out)
 
@@ -204,49 +130,25 @@ class _Reader:
             self.problem(line, place, f"id {key!r} must be lower-case letters, digits and _")
         return str(key)
 
-    def urgency(self, parent: _Map, place: str) -> Any:
+    def urgency(self, parent: LineMap, place: str) -> Any:
         value = self.text(parent, "urgency", place)
         if value and value not in URGENCIES:
             self.problem(
-                _line(parent, "urgency"),
+                line_of(parent, "urgency"),
                 _join(place, "urgency"),
                 f"unknown urgency {value!r}; use one of {', '.join(URGENCIES)}",
             )
         return value or "soon"
 
 
-def _kind(value: Any) -> str:
-    return {dict: "a mapping", _Map: "a mapping", list: "a list", _Seq: "a list", type(None): "nothing"}.get(
-        type(value), type(value).__name__
-    )
-
-
 def _join(place: str, key: Any) -> str:
     return f"{place}.{key}" if place else str(key)
-
-
-def _line(parent: Any, key: Any) -> int | None:
-    return getattr(parent, "key_lines", {}).get(key, getattr(parent, "line", None))
 
 
 def load_dialog(path: str | Path | Any) -> Dialog:
     """Parse and validate a dialog file; raise `DialogError` listing every problem."""
     source = str(path)
-    try:
-        raw_text = (
-            Path(path).read_text(encoding="utf-8")
-            if isinstance(path, (str, Path))
-            else path.read_text(encoding="utf-8")
-        )
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DialogError(source, [Problem(None, "", f"cannot read the file: {exc}")]) from exc
-    try:
-        raw = yaml.load(raw_text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise DialogError(source, [Problem(line, "", f"not valid YAML: {message}")]) from exc
+    raw = load_lines(path, DialogError)
     reader = _Reader()
     dialog = _build(raw, reader, Path(source))
     if not reader.problems:
@@ -257,23 +159,23 @@ def load_dialog(path: str | Path | Any) -> Dialog:
     return dialog
 
 
-def _lines_of(raw: _Map) -> dict[str, int]:
+def _lines_of(raw: LineMap) -> dict[str, int]:
     """Dotted place -> line, for the places the graph checks talk about."""
     lines: dict[str, int] = {}
     for section in ("questions", "causes", "red_flags"):
         block = raw.get(section, {})
         for key, value in block.items():
-            lines[f"{section}.{key}"] = _line(block, key) or 0
+            lines[f"{section}.{key}"] = line_of(block, key) or 0
             if not isinstance(value, dict):
                 continue
             for field_name in value:
-                lines[f"{section}.{key}.{field_name}"] = _line(value, field_name) or 0
+                lines[f"{section}.{key}.{field_name}"] = line_of(value, field_name) or 0
             answers = value.get("answers")
             for answer_key, answer in answers.items() if isinstance(answers, dict) else ():
-                lines[f"{section}.{key}.answers.{answer_key}"] = _line(answers, answer_key) or 0
+                lines[f"{section}.{key}.answers.{answer_key}"] = line_of(answers, answer_key) or 0
                 for field_name in answer if isinstance(answer, dict) else ():
                     lines[f"{section}.{key}.answers.{answer_key}.{field_name}"] = (
-                        _line(answer, field_name) or 0
+                        line_of(answer, field_name) or 0
                     )
     return lines
 
@@ -300,38 +202,38 @@ def _build(raw: Any, r: _Reader, source: Path) -> Dialog:
     )
     vocabulary = _vocabulary(top.get("vocabulary", {}), r)
     red_flags = {
-        r.identifier(k, f"red_flags.{k}", _line(top.get("red_flags"), k)): _red_flag(k, v, r)
+        r.identifier(k, f"red_flags.{k}", line_of(top.get("red_flags"), k)): _red_flag(k, v, r)
         for k, v in r.mapping(top.get("red_flags", {}), "red_flags", top.line).items()
     }
-    questions_raw = r.mapping(top.get("questions", {}), "questions", _line(top, "questions"))
+    questions_raw = r.mapping(top.get("questions", {}), "questions", line_of(top, "questions"))
     questions = {
-        r.identifier(k, f"questions.{k}", _line(questions_raw, k)): _question(k, v, vocabulary, r)
+        r.identifier(k, f"questions.{k}", line_of(questions_raw, k)): _question(k, v, vocabulary, r)
         for k, v in questions_raw.items()
     }
-    causes_raw = r.mapping(top.get("causes", {}), "causes", _line(top, "causes"))
+    causes_raw = r.mapping(top.get("causes", {}), "causes", line_of(top, "causes"))
     causes = {
-        r.identifier(k, f"causes.{k}", _line(causes_raw, k)): _cause(k, v, r) for k, v in causes_raw.items()
+        r.identifier(k, f"causes.{k}", line_of(causes_raw, k)): _cause(k, v, r) for k, v in causes_raw.items()
     }
     unclear_raw = r.mapping(
-        top.get("unclear", {}), "unclear", _line(top, "unclear"), required=("urgency", "title", "advice")
+        top.get("unclear", {}), "unclear", line_of(top, "unclear"), required=("urgency", "title", "advice")
     )
-    commands_raw = r.mapping(top.get("commands", {}), "commands", _line(top, "commands"), required=COMMANDS)
+    commands_raw = r.mapping(top.get("commands", {}), "commands", line_of(top, "commands"), required=COMMANDS)
     messages_raw = r.mapping(
         top.get("messages", {}),
         "messages",
-        _line(top, "messages"),
+        line_of(top, "messages"),
         required=REQUIRED_MESSAGES,
         allowed=_extra_keys(top.get("messages")),
     )
     labels_raw = r.mapping(
-        top.get("labels", {}), "labels", _line(top, "labels"), required=(*REQUIRED_LABELS, "urgency")
+        top.get("labels", {}), "labels", line_of(top, "labels"), required=(*REQUIRED_LABELS, "urgency")
     )
     urgency_labels = r.mapping(
-        labels_raw.get("urgency", {}), "labels.urgency", _line(labels_raw, "urgency"), required=URGENCIES
+        labels_raw.get("urgency", {}), "labels.urgency", line_of(labels_raw, "urgency"), required=URGENCIES
     )
     version = top.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
-        r.problem(_line(top, "version"), "version", "expected a whole number, e.g. 1")
+        r.problem(line_of(top, "version"), "version", "expected a whole number, e.g. 1")
         version = 0
     _check_placeholders(messages_raw, "messages", r, known=REQUIRED_MESSAGES)
     _check_placeholders(labels_raw, "labels", r, known=REQUIRED_LABELS)
@@ -359,7 +261,7 @@ def _build(raw: Any, r: _Reader, source: Path) -> Dialog:
     )
 
 
-def _check_placeholders(block: _Map, place: str, r: _Reader, *, known: Iterable[str]) -> None:
+def _check_placeholders(block: LineMap, place: str, r: _Reader, *, known: Iterable[str]) -> None:
     """A `{name}` the code does not fill in would crash that reply at run time: catch it here.
     Messages the engine does not know (platform sentences) are only checked for broken braces."""
     known_keys = set(known)
@@ -370,7 +272,9 @@ def _check_placeholders(block: _Map, place: str, r: _Reader, *, known: Iterable[
             used = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
         except ValueError as exc:
             r.problem(
-                _line(block, key), f"{place}.{key}", f"broken {{placeholder}}: {exc}; write {{{{ for a brace"
+                line_of(block, key),
+                f"{place}.{key}",
+                f"broken {{placeholder}}: {exc}; write {{{{ for a brace",
             )
             continue
         allowed = PLACEHOLDERS.get(key, frozenset())
@@ -378,7 +282,7 @@ def _check_placeholders(block: _Map, place: str, r: _Reader, *, known: Iterable[
             names = ", ".join(f"{{{n}}}" for n in sorted(allowed)) or "none"
             unknown = ", ".join(f"{{{n}}}" for n in sorted(used - allowed))
             r.problem(
-                _line(block, key),
+                line_of(block, key),
                 f"{place}.{key}",
                 f"unknown placeholder {unknown} (this text can use: {names})",
             )
@@ -396,7 +300,7 @@ def _vocabulary(raw: Any, r: _Reader) -> dict[str, Answer]:
         entry = r.mapping(
             block.get(value, {}),
             f"vocabulary.{value}",
-            _line(block, value),
+            line_of(block, value),
             required=("label", "words"),
             allowed=("alone",),
         )
@@ -422,12 +326,14 @@ def _red_flag(key: Any, raw: Any, r: _Reader) -> RedFlag:
     combos_raw = entry.get("combos", [])
     combos: list[tuple[tuple[str, ...], ...]] = []
     if not isinstance(combos_raw, list):
-        r.problem(_line(entry, "combos"), f"{place}.combos", "expected a list of word groups")
+        r.problem(line_of(entry, "combos"), f"{place}.combos", "expected a list of word groups")
         combos_raw = []
     for index, combo in enumerate(combos_raw):
         combo_place = f"{place}.combos[{index}]"
         if not isinstance(combo, list) or len(combo) < 2:
-            r.problem(_line(entry, "combos"), combo_place, "expected a list of at least two groups of words")
+            r.problem(
+                line_of(entry, "combos"), combo_place, "expected a list of at least two groups of words"
+            )
             continue
         groups = [
             _word_group(group, f"{combo_place}[{n}]", getattr(combo, "line", None), r)
@@ -457,11 +363,11 @@ def _word_group(group: Any, place: str, line: int | None, r: _Reader) -> tuple[s
     words = []
     for index, item in enumerate(group):
         if isinstance(item, bool):
-            r.problem(line, f"{place}[{index}]", f"got {item}: {_BOOL_HINT}")
+            r.problem(line, f"{place}[{index}]", f"got {item}: {BOOL_HINT}")
         elif isinstance(item, (str, int)) and str(item).strip():
             words.append(str(item).strip())
         else:
-            r.problem(line, f"{place}[{index}]", f"expected a word, got {_kind(item)}")
+            r.problem(line, f"{place}[{index}]", f"expected a word, got {kind_of(item)}")
     return tuple(words)
 
 
@@ -491,28 +397,28 @@ def _question(key: Any, raw: Any, vocabulary: dict[str, Answer], r: _Reader) -> 
     )
     kind = r.text(entry, "kind", place)
     if kind not in ("choice", "yesno"):
-        r.problem(_line(entry, "kind"), f"{place}.kind", f"unknown kind {kind!r}; use choice or yesno")
+        r.problem(line_of(entry, "kind"), f"{place}.kind", f"unknown kind {kind!r}; use choice or yesno")
     default_next = r.text(entry, "next", place, required=False) or None
-    answers_raw = r.mapping(entry.get("answers", {}), f"{place}.answers", _line(entry, "answers"))
+    answers_raw = r.mapping(entry.get("answers", {}), f"{place}.answers", line_of(entry, "answers"))
     if kind == "yesno":
         for extra in answers_raw:
             if isinstance(extra, str) and extra not in YES_NO:
                 r.problem(
-                    _line(answers_raw, extra),
+                    line_of(answers_raw, extra),
                     f"{place}.answers.{extra}",
-                    "a yesno question only has the answers yes, no and unsure" + _suggest(extra, YES_NO),
+                    "a yesno question only has the answers yes, no and unsure" + suggest(extra, YES_NO),
                 )
         values: list[Any] = list(YES_NO)
     else:
         values = list(answers_raw)
         if len(values) < 2:
             r.problem(
-                _line(entry, "answers"), f"{place}.answers", "a choice question needs at least two answers"
+                line_of(entry, "answers"), f"{place}.answers", "a choice question needs at least two answers"
             )
     answers = []
     for value in values:
         answer_place = f"{place}.answers.{value}"
-        line = _line(answers_raw, value)
+        line = line_of(answers_raw, value)
         spec = r.mapping(
             answers_raw.get(value) or {},
             answer_place,
@@ -536,7 +442,7 @@ def _question(key: Any, raw: Any, vocabulary: dict[str, Answer], r: _Reader) -> 
                 note=r.text(spec, "note", answer_place, required=False) or None,
             )
         )
-    ask_if_raw = r.mapping(entry.get("ask_if", {}), f"{place}.ask_if", _line(entry, "ask_if"))
+    ask_if_raw = r.mapping(entry.get("ask_if", {}), f"{place}.ask_if", line_of(entry, "ask_if"))
     ask_if = {str(q): frozenset(r.texts(ask_if_raw, q, f"{place}.ask_if")) for q in ask_if_raw}
     return Question(
         id=str(key),
@@ -556,11 +462,11 @@ def _cause(key: Any, raw: Any, r: _Reader) -> Cause:
     )
     threshold = entry.get("threshold")
     if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1:
-        r.problem(_line(entry, "threshold"), f"{place}.threshold", "expected a whole number of at least 1")
+        r.problem(line_of(entry, "threshold"), f"{place}.threshold", "expected a whole number of at least 1")
         threshold = 1
     signs_raw = entry.get("signs", [])
     if not isinstance(signs_raw, list) or not signs_raw:
-        r.problem(_line(entry, "signs"), f"{place}.signs", "expected a non-empty list of signs")
+        r.problem(line_of(entry, "signs"), f"{place}.signs", "expected a non-empty list of signs")
         signs_raw = []
     signs = []
     for index, sign_raw in enumerate(signs_raw):
@@ -575,11 +481,13 @@ def _cause(key: Any, raw: Any, r: _Reader) -> Cause:
         )
         key_sign = sign.get("key", False)
         if not isinstance(key_sign, bool):
-            r.problem(_line(sign, "key"), f"{sign_place}.key", "expected true or false")
-        when_raw = r.mapping(sign.get("when", {}), f"{sign_place}.when", _line(sign, "when"))
+            r.problem(line_of(sign, "key"), f"{sign_place}.key", "expected true or false")
+        when_raw = r.mapping(sign.get("when", {}), f"{sign_place}.when", line_of(sign, "when"))
         weight = sign.get("weight")
         if not isinstance(weight, int) or isinstance(weight, bool) or weight < 1:
-            r.problem(_line(sign, "weight"), f"{sign_place}.weight", "expected a whole number of at least 1")
+            r.problem(
+                line_of(sign, "weight"), f"{sign_place}.weight", "expected a whole number of at least 1"
+            )
             weight = 1
         signs.append(
             Sign(
@@ -591,7 +499,7 @@ def _cause(key: Any, raw: Any, r: _Reader) -> Cause:
         )
     if signs and not any(sign.key for sign in signs):
         r.problem(
-            _line(entry, "signs"),
+            line_of(entry, "signs"),
             f"{place}.signs",
             (
                 "mark at least one sign `key: true`: a cause is only named when one of its telltale "

@@ -41,8 +41,8 @@ def test_the_summary_lists_each_file_shows_failures_in_full_and_exits_1(tmp_path
     assert "      -… Goodbye …" in lines
     broken = lines.index(f"ERROR {folder / 'c_broken.yaml'}")
     assert lines[broken + 2].endswith(
-        "(turns[0].user): got True: YAML reads unquoted yes/no/on/off/true/false as a boolean; "
-        'put it in quotes, e.g. "Yes"'
+        "(turns[0].user): got True: YAML reads unquoted yes/no/on/off/true/false as a boolean here; "
+        'put the word in quotes, e.g. "yes"'
     )
     assert lines[-1].startswith("FAILED: 1 passed, 2 failed (2 turns replayed in ")
 

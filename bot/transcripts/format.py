@@ -9,27 +9,20 @@ See docs/transcripts.md for the format.
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-# The dialog loader's line-remembering SafeLoader that refuses duplicate keys (mappings carry
-# `.line` and `.key_lines`, lists `.line` and `.item_lines`). Private for now: it is to move to
-# a shared public module (`bot.yaml_lines.LineLoader`), and this import with it.
-from bot.dialog_loader import _Loader
 from bot.messages import URGENCIES
 from bot.transcripts.model import (
     Action,
     Expect,
     Outcome,
-    Problem,
     Transcript,
     TranscriptError,
     Turn,
 )
+from bot.yaml_lines import BOOL_HINT, Problem, kind_of, line_of, parse_lines, suggest
 
 __all__ = ["Expect", "Outcome", "Problem", "Transcript", "TranscriptError", "Turn", "load_transcript"]
 
@@ -39,7 +32,6 @@ _CONTEXT_KEYS = ("platform", "user")
 _TURN_KEYS = ("user", "click", "restart", "bot", "any", "not", "outcome")
 _EXPECT_KEYS = ("text", "contains", "matches", "choices")
 _OUTCOME_KEYS = ("cause", "causes", "urgency", "red_flag")
-_BOOL_HINT = 'YAML reads unquoted yes/no/on/off/true/false as a boolean; put it in quotes, e.g. "Yes"'
 
 
 class _Reader:
@@ -53,13 +45,13 @@ class _Reader:
 
     def mapping(self, value: Any, place: str, line: int | None, allowed: tuple[str, ...]) -> dict[Any, Any]:
         if not isinstance(value, dict):
-            self.problem(line, place, f"expected a mapping (key: value), got {_kind(value)}")
+            self.problem(line, place, f"expected a mapping (key: value), got {kind_of(value)}")
             return {}
         for key in value:
             if key not in allowed:
-                hint = _suggest(key, allowed)
+                hint = suggest(key, allowed)
                 self.problem(
-                    _line(value, key, line),
+                    line_of(value, key, line),
                     _join(place, key),
                     f"unknown field{hint} (expected one of: {', '.join(allowed)})",
                 )
@@ -67,12 +59,12 @@ class _Reader:
 
     def text(self, value: Any, place: str, line: int | None, *, empty_ok: bool = False) -> str | None:
         if isinstance(value, bool):
-            self.problem(line, place, f"got {value}: {_BOOL_HINT}")
+            self.problem(line, place, f"got {value}: {BOOL_HINT}")
             return None
         if isinstance(value, (int, float)):
             return str(value)
         if not isinstance(value, str):
-            self.problem(line, place, f"expected text in quotes, got {_kind(value)}")
+            self.problem(line, place, f"expected text in quotes, got {kind_of(value)}")
             return None
         if not empty_ok and not value.strip():
             self.problem(line, place, "is empty")
@@ -81,7 +73,7 @@ class _Reader:
 
     def texts(self, value: Any, place: str, line: int | None) -> tuple[str, ...] | None:
         if not isinstance(value, list):
-            self.problem(line, place, f'expected a list, e.g. ["Yes", "No"], got {_kind(value)}')
+            self.problem(line, place, f'expected a list, e.g. ["Yes", "No"], got {kind_of(value)}')
             return None
         lines = getattr(value, "item_lines", [])
         out = []
@@ -92,27 +84,8 @@ class _Reader:
         return tuple(out)
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
-
-
 def _join(place: str, key: Any) -> str:
     return f"{place}.{key}" if place else str(key)
-
-
-def _line(parent: Any, key: Any, default: int | None) -> int | None:
-    return getattr(parent, "key_lines", {}).get(key, getattr(parent, "line", default))
-
-
-def _suggest(word: Any, options: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def load_transcript(path: str | Path) -> Transcript:
@@ -128,14 +101,7 @@ def load_transcript(path: str | Path) -> Transcript:
 
 def parse_transcript(raw_text: str, path: Path) -> Transcript:
     source = str(path)
-    try:
-        raw = yaml.load(raw_text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise TranscriptError(
-            source, [Problem(mark.line + 1 if mark else None, "", f"not valid YAML: {message}")]
-        ) from exc
+    raw = parse_lines(raw_text, source, TranscriptError)
     r = _Reader()
     if isinstance(raw, dict) and "turns" not in raw:
         found = ", ".join(map(str, list(raw)[:5])) or "nothing"
@@ -148,13 +114,13 @@ def parse_transcript(raw_text: str, path: Path) -> Transcript:
     top = r.mapping(raw, "", 1, _TOP_KEYS)
     name = path.stem.replace("_", " ")
     if "name" in top:
-        name = r.text(top["name"], "name", _line(top, "name", 1)) or name
-    context = r.mapping(top.get("context", {}) or {}, "context", _line(top, "context", 1), _CONTEXT_KEYS)
+        name = r.text(top["name"], "name", line_of(top, "name", 1)) or name
+    context = r.mapping(top.get("context", {}) or {}, "context", line_of(top, "context", 1), _CONTEXT_KEYS)
     platform = r.text(
-        context.get("platform", "transcript"), "context.platform", _line(context, "platform", 1)
+        context.get("platform", "transcript"), "context.platform", line_of(context, "platform", 1)
     )
-    user = r.text(context.get("user", "tester"), "context.user", _line(context, "user", 1))
-    turns = _turns(top.get("turns", []), r, _line(top, "turns", 1))
+    user = r.text(context.get("user", "tester"), "context.user", line_of(context, "user", 1))
+    turns = _turns(top.get("turns", []), r, line_of(top, "turns", 1))
     outcome = _outcome(top, "outcome", "outcome", r) if "outcome" in top else None
     if r.problems:
         raise TranscriptError(source, r.problems)
@@ -170,7 +136,7 @@ def parse_transcript(raw_text: str, path: Path) -> Transcript:
 
 def _turns(raw: Any, r: _Reader, line: int | None) -> tuple[Turn, ...]:
     if not isinstance(raw, list) or not raw:
-        r.problem(line, "turns", f"expected a non-empty list of turns, got {_kind(raw)}")
+        r.problem(line, "turns", f"expected a non-empty list of turns, got {kind_of(raw)}")
         return ()
     lines = getattr(raw, "item_lines", [])
     return tuple(
@@ -191,7 +157,7 @@ def _turn(index: int, raw: Any, r: _Reader, line: int | None) -> Turn | None:
         return None
     key = actions[0]
     action: Action = {"user": "say", "click": "click", "restart": "restart"}[key]  # type: ignore[assignment]
-    at = _line(entry, key, line)
+    at = line_of(entry, key, line)
     value, stale = "", False
     if action == "say":
         raw_text = entry["user"]
@@ -203,10 +169,10 @@ def _turn(index: int, raw: Any, r: _Reader, line: int | None) -> Turn | None:
         click = entry["click"]
         if isinstance(click, dict):
             spec = r.mapping(click, f"{place}.click", at, ("label", "stale"))
-            value = r.text(spec.get("label"), f"{place}.click.label", _line(spec, "label", at)) or ""
+            value = r.text(spec.get("label"), f"{place}.click.label", line_of(spec, "label", at)) or ""
             stale = spec.get("stale", False)
             if not isinstance(stale, bool):
-                r.problem(_line(spec, "stale", at), f"{place}.click.stale", "expected true or false")
+                r.problem(line_of(spec, "stale", at), f"{place}.click.stale", "expected true or false")
                 stale = False
         else:
             value = r.text(click, f"{place}.click", at) or ""
@@ -216,13 +182,13 @@ def _turn(index: int, raw: Any, r: _Reader, line: int | None) -> Turn | None:
         for key in ("bot", "any", "not", "outcome"):
             if key in entry:
                 r.problem(
-                    _line(entry, key, line),
+                    line_of(entry, key, line),
                     f"{place}.{key}",
                     "a restart turn says nothing; put the checks on the next turn",
                 )
     bot = None
     if "bot" in entry:
-        bot = _expects(entry["bot"], f"{place}.bot", _line(entry, "bot", line), r, allow_empty=True)
+        bot = _expects(entry["bot"], f"{place}.bot", line_of(entry, "bot", line), r, allow_empty=True)
     return Turn(
         number=index + 1,
         line=line,
@@ -230,8 +196,8 @@ def _turn(index: int, raw: Any, r: _Reader, line: int | None) -> Turn | None:
         value=value,
         stale=stale,
         bot=bot,
-        any=_expects(entry.get("any", []), f"{place}.any", _line(entry, "any", line), r),
-        never=_expects(entry.get("not", []), f"{place}.not", _line(entry, "not", line), r),
+        any=_expects(entry.get("any", []), f"{place}.any", line_of(entry, "any", line), r),
+        never=_expects(entry.get("not", []), f"{place}.not", line_of(entry, "not", line), r),
         outcome=_outcome(entry, "outcome", f"{place}.outcome", r) if "outcome" in entry else None,
     )
 
@@ -243,7 +209,7 @@ def _expects(
         r.problem(line, place, "is empty; write bot: [] if the bot must say nothing, or leave it out")
         return ()
     if not isinstance(raw, list):
-        r.problem(line, place, f"expected a list of expected messages, got {_kind(raw)}")
+        r.problem(line, place, f"expected a list of expected messages, got {kind_of(raw)}")
         return ()
     lines = getattr(raw, "item_lines", [])
     out = []
@@ -268,10 +234,10 @@ def _expect(raw: Any, place: str, line: int | None, r: _Reader) -> Expect | None
         return None
     text = None
     if "text" in spec:
-        text = r.text(spec["text"], f"{place}.text", _line(spec, "text", line))
+        text = r.text(spec["text"], f"{place}.text", line_of(spec, "text", line))
     contains: tuple[str, ...] = ()
     if "contains" in spec:
-        at = _line(spec, "contains", line)
+        at = line_of(spec, "contains", line)
         value = spec["contains"]
         got = r.texts(value, f"{place}.contains", at) if isinstance(value, list) else None
         if not isinstance(value, list):
@@ -280,7 +246,7 @@ def _expect(raw: Any, place: str, line: int | None, r: _Reader) -> Expect | None
         contains = got or ()
     matches = None
     if "matches" in spec:
-        at = _line(spec, "matches", line)
+        at = line_of(spec, "matches", line)
         pattern = r.text(spec["matches"], f"{place}.matches", at)
         if pattern is not None:
             try:
@@ -289,13 +255,13 @@ def _expect(raw: Any, place: str, line: int | None, r: _Reader) -> Expect | None
                 r.problem(at, f"{place}.matches", f"not a valid regular expression: {exc}")
     choices = None
     if "choices" in spec:
-        choices = r.texts(spec["choices"], f"{place}.choices", _line(spec, "choices", line))
+        choices = r.texts(spec["choices"], f"{place}.choices", line_of(spec, "choices", line))
     return Expect(line=line, text=text, contains=contains, matches=matches, choices=choices)
 
 
 def _outcome(parent: Any, key: str, place: str, r: _Reader) -> Outcome | None:
     raw = parent[key]
-    line = _line(parent, key, None) or 0
+    line = line_of(parent, key, None) or 0
     if raw is None or raw == "none":
         return Outcome(line=line, none=True)
     spec = r.mapping(raw, place, line, _OUTCOME_KEYS)
@@ -306,16 +272,16 @@ def _outcome(parent: Any, key: str, place: str, r: _Reader) -> Outcome | None:
     red_flag = _optional_id(spec, "red_flag", place, line, r)
     urgency = None
     if "urgency" in spec:
-        urgency = r.text(spec["urgency"], f"{place}.urgency", _line(spec, "urgency", line))
+        urgency = r.text(spec["urgency"], f"{place}.urgency", line_of(spec, "urgency", line))
         if urgency is not None and urgency not in URGENCIES:
             r.problem(
-                _line(spec, "urgency", line),
+                line_of(spec, "urgency", line),
                 f"{place}.urgency",
-                f"unknown urgency {urgency!r}{_suggest(urgency, URGENCIES)} (use one of {', '.join(URGENCIES)})",
+                f"unknown urgency {urgency!r}{suggest(urgency, URGENCIES)} (use one of {', '.join(URGENCIES)})",
             )
     causes = None
     if "causes" in spec:
-        causes = r.texts(spec["causes"], f"{place}.causes", _line(spec, "causes", line))
+        causes = r.texts(spec["causes"], f"{place}.causes", line_of(spec, "causes", line))
     return Outcome(
         line=line,
         cause=cause,
@@ -330,4 +296,4 @@ def _outcome(parent: Any, key: str, place: str, r: _Reader) -> Outcome | None:
 def _optional_id(spec: dict[Any, Any], key: str, place: str, line: int, r: _Reader) -> str | None:
     if key not in spec or spec[key] is None:
         return None
-    return r.text(spec[key], f"{place}.{key}", _line(spec, key, line))
+    return r.text(spec[key], f"{place}.{key}", line_of(spec, key, line))

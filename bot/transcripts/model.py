@@ -11,31 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from bot.yaml_lines import YamlFileError
+
 Action = Literal["say", "click", "restart"]
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int | None
-    place: str
-    message: str
-
-
-class TranscriptError(Exception):
+class TranscriptError(YamlFileError):
     """A transcript file that cannot be replayed, with every problem found in it."""
 
-    def __init__(self, source: str, problems: list[Problem]) -> None:
-        self.source = source
-        self.problems = problems
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        lines = [f"{self.source}: {len(self.problems)} problem(s) in the transcript"]
-        for p in self.problems:
-            where = f"{self.source}:{p.line}" if p.line else self.source
-            place = f" ({p.place})" if p.place else ""
-            lines.append(f"  {where}{place}: {p.message}")
-        return "\n".join(lines)
+    what = "transcript"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

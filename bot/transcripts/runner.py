@@ -24,8 +24,9 @@ from bot.engine import Engine, default_dialog_path
 from bot.store import MemoryStore
 from bot.transcripts.driver import Driver, EngineDriver, Said
 from bot.transcripts.format import load_transcript
-from bot.transcripts.model import Outcome, Problem, Transcript, TranscriptError, Turn
+from bot.transcripts.model import Outcome, Transcript, TranscriptError, Turn
 from bot.transcripts.report import matches, outcome_problem, turn_problem
+from bot.yaml_lines import Problem
 
 __all__ = [
     "ReplayResult",
