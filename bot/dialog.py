@@ -25,8 +25,8 @@ REQUIRED_MESSAGES = (
     "resumed", "unavailable", "error", "start_again_label",
 )  # fmt: skip
 REQUIRED_LABELS = (
-    "why", "what_to_do", "also_possible", "summary", "reasons", "one_cause", "two_causes",
-    "more_causes", "summary_intro",
+    "why", "what_to_do", "advice", "also_possible", "summary", "reasons", "one_cause",
+    "two_causes", "more_causes", "summary_intro",
 )  # fmt: skip
 PLACEHOLDERS: dict[str, frozenset[str]] = {
     "forgotten": frozenset({"count"}),

@@ -117,7 +117,7 @@ def test_an_emergency_stands_out_first_and_in_red(world: DiscordWorld) -> None:
     assert "What usually helps:" not in headings  # that heads a cause's treatment, not a red flag's advice
     (told, advice, summary) = embed["fields"]
     assert told["name"] == "What you told me:"
-    assert advice["name"] == "\u200b"  # no heading, as in the console and on Slack
+    assert advice["name"] == "What to do now:"  # the same heading as the console and Slack
     assert advice["value"].startswith("• Call your local emergency number now")
     assert summary["name"] == "Summary to show a clinician:"
 
