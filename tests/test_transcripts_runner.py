@@ -275,7 +275,7 @@ def test_adapter_runs_compare_exact_text_as_whitespace_normalised_containment(
           - user: "my calf is swollen"
             bot:
               - text: |-
-                  URGENT: get seen by a doctor today (your GP, an urgent care centre or NHS 111).
+                  URGENT: get seen by a doctor today (your own doctor, an urgent care centre, or your local urgent advice line such as NHS 111).
 
                   A swollen, red, warm or throbbing calf can be a blood clot (DVT), or a burst cyst that needs checking.
         """
