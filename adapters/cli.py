@@ -33,14 +33,24 @@ def _store_flags(parser: argparse.ArgumentParser) -> None:
         type=float,
         help="forget idle conversations after this long (env KNEEBOT_TTL_HOURS; default 24)",
     )
-    parser.add_argument(
-        "--dialog",
-        type=Path,
-        dest="dialog_path",
-        help="dialog YAML file (default: the shipped knee-pain dialog)",
-    )
+    _dialog_flag(parser)
     parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (env LOG_LEVEL)")
     parser.add_argument("--log-format", choices=["text", "json"], help="log line format (env LOG_FORMAT)")
+
+
+def _dialog_flag(
+    parser: argparse.ArgumentParser,
+    help: str = "dialog YAML file (env KNEEBOT_DIALOG; default: the shipped knee-pain dialog)",
+) -> None:
+    parser.add_argument("--dialog", type=Path, dest="dialog_path", help=help)
+
+
+def _platform_flags(parser: argparse.ArgumentParser) -> None:
+    """What every long-running platform command takes: the store, and the ops endpoint."""
+    _store_flags(parser)
+    parser.add_argument(
+        "--health-port", type=int, help="serve /healthz and /metrics on this port (env HEALTH_PORT)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,39 +69,30 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "files", nargs="*", type=Path, help="dialog files (default: the dialog the bot would run)"
     )
-    check.add_argument(
-        "--dialog",
-        type=Path,
-        dest="dialog_path",
-        help="check this dialog when no file is given (env KNEEBOT_DIALOG; default: the shipped dialog)",
+    _dialog_flag(
+        check, "check this dialog when no file is given (env KNEEBOT_DIALOG; default: the shipped dialog)"
     )
 
     graph = commands.add_parser("graph", help="print the dialog as a Mermaid state diagram")
-    graph.add_argument("--dialog", type=Path, dest="dialog_path")
+    _dialog_flag(graph)
 
     replay = commands.add_parser("replay", help="replay transcripts and print a pass/fail summary")
     replay.add_argument("files", nargs="+", type=Path, help="transcript files or folders")
-    replay.add_argument("--dialog", type=Path, dest="dialog_path")
+    _dialog_flag(replay)
 
     slack = commands.add_parser(
         "slack", help="run on Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
     )
-    _store_flags(slack)
+    _platform_flags(slack)
     slack.add_argument("--port", type=int, help="HTTP port for Slack events (env PORT; default 3000)")
-    slack.add_argument(
-        "--health-port", type=int, help="serve /healthz and /metrics on this port (env HEALTH_PORT)"
-    )
 
     discord = commands.add_parser("discord", help="run on Discord (needs DISCORD_TOKEN)")
-    _store_flags(discord)
+    _platform_flags(discord)
     discord.add_argument(
         "--sync-guild",
         type=int,
         dest="discord_guild_id",
         help="sync the slash command to this server only, instantly (for testing)",
-    )
-    discord.add_argument(
-        "--health-port", type=int, help="serve /healthz and /metrics on this port (env HEALTH_PORT)"
     )
     return parser
 
