@@ -92,10 +92,6 @@ class Result:
         steps = [step for finding in self.findings for step in finding.treatment]
         return (*steps, *self.advice)
 
-    @property
-    def all_reasons(self) -> tuple[str, ...]:
-        return (*self.reasons, *(r for finding in self.findings for r in finding.reasons))
-
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Reply:
