@@ -7,7 +7,7 @@ import argparse
 import getpass
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, settings_from_env
@@ -172,16 +172,26 @@ def _replay(args: argparse.Namespace, settings: Settings) -> int:
     return replay_main(args.files, dialog_path=settings.dialog_path)
 
 
+def _serve(run: Callable[[Settings, Engine], int], settings: Settings) -> int:
+    """Run a platform for as long as it lasts, forgetting idle conversations on time meanwhile."""
+    engine = make_engine(settings)
+    housekeeping = engine.start_housekeeping()
+    try:
+        return run(settings, engine)
+    finally:
+        housekeeping.set()
+
+
 def _slack(settings: Settings) -> int:
     from adapters.slack import run_slack
 
-    return run_slack(settings, make_engine(settings))
+    return _serve(run_slack, settings)
 
 
 def _discord(settings: Settings) -> int:
     from adapters.discord import run_discord
 
-    return run_discord(settings, make_engine(settings))
+    return _serve(run_discord, settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

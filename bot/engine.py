@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -185,6 +186,21 @@ class Engine:
         if self._store_down:
             log.info("conversation store is back")
             self._store_down = False
+
+    def start_housekeeping(self, every: float = PURGE_INTERVAL_SECONDS) -> threading.Event:
+        """Purge idle conversations every `every` seconds from a daemon thread, so a bot that
+        nobody talks to still forgets on time. Set the returned event to stop it."""
+        stop = threading.Event()
+
+        def keep_house() -> None:
+            while not stop.wait(every):
+                try:
+                    self._purge_now_and_then(self.clock())
+                except Exception:
+                    log.exception("housekeeping purge failed")
+
+        threading.Thread(target=keep_house, name="kneebot-housekeeping", daemon=True).start()
+        return stop
 
     def _purge_now_and_then(self, now: float) -> None:
         """Delete idle conversations at most every `PURGE_INTERVAL_SECONDS`; a purge the store

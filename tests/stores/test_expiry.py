@@ -43,3 +43,39 @@ def test_an_engine_starts_even_when_the_file_is_locked_and_purges_later(tmp_path
     restarted.handle(Incoming(key="test:T1:dm:bob", user="test:T1:bob", text="hi"))
     assert list(store.keys()) == ["test:T1:dm:bob"]  # the next turn's purge did it
     store.close()
+
+
+def test_housekeeping_forgets_idle_conversations_even_when_nobody_talks(tmp_path):
+    """A quiet bot still deletes what idled past the TTL, without waiting for the next turn."""
+    import threading
+
+    from bot.dialog_loader import load_dialog
+    from bot.engine import Engine, default_dialog_path
+    from bot.keys import conversation_key, person_ref
+    from bot.messages import Incoming
+    from bot.store import SQLiteStore
+
+    now = [1_000_000.0]
+    store = SQLiteStore(tmp_path / "quiet.sqlite3", ttl_seconds=60)
+    engine = Engine(load_dialog(default_dialog_path()), store, clock=lambda: now[0])
+    key = conversation_key("test", "club", "dm", "quiet")
+    engine.handle(Incoming(key=key, user=person_ref("test", "club", "quiet"), text="hi"))
+    assert list(store.keys()) == [key]
+
+    now[0] += 24 * 3600  # a day later, and nobody has written since
+    purged = threading.Event()
+    original = store.purge_expired
+
+    def purge_and_tell(*, now: float) -> int:
+        count = original(now=now)
+        if count:
+            purged.set()
+        return count
+
+    store.purge_expired = purge_and_tell  # type: ignore[method-assign]
+    stop = engine.start_housekeeping(every=0.01)
+    try:
+        assert purged.wait(timeout=20), "housekeeping never purged"
+    finally:
+        stop.set()
+    assert list(store.keys()) == []
