@@ -228,11 +228,7 @@ class Dialogue:
     def _note_mentions(self, conversation: Conversation, reading: Reading) -> tuple[Conversation, list[str]]:
         """Keep facts given in passing even when the question asked went unanswered, as a turn
         of their own (so `back` undoes them), and return their summary lines to say back."""
-        fresh = {
-            q: v
-            for q, v in reading.mentions.items()
-            if q not in conversation.answers and q in self.dialog.questions and q != conversation.state
-        }
+        fresh = self._facts(conversation, reading.mentions, skip=conversation.state)
         facts = [note for q, v in fresh.items() if (note := self._note_of(q, v))]
         if not facts:
             return conversation, []
@@ -243,6 +239,25 @@ class Dialogue:
             step=conversation.step + 1,
         )
         return noted, facts
+
+    def _facts(
+        self, conversation: Conversation, mentions: dict[str, str], *, skip: str = ""
+    ) -> dict[str, str]:
+        """The facts in passing a message adds: new ones, and corrections of yes/no facts noted
+        in passing before ("actually, there is a lump"). A choice noted before is kept ("I do
+        like cycling" does not mean "I don't run"), and an answer the person gave to the
+        question itself is never overridden by a passing mention."""
+        answered = {entry[0] for entry in conversation.history if entry[0] in entry[1]}
+
+        def adds(question: str, value: str) -> bool:
+            known = conversation.answers.get(question)
+            if question not in self.dialog.questions or question == skip or known == value:
+                return False
+            return known is None or (
+                question not in answered and self.dialog.questions[question].kind == "yesno"
+            )
+
+        return {q: v for q, v in mentions.items() if adds(q, v)}
 
     def _note_of(self, question: str, value: str) -> str | None:
         answer = self.dialog.questions[question].answer(value)
@@ -283,9 +298,9 @@ class Dialogue:
         return replace(turn, started=True)
 
     def _escalate(self, conversation: Conversation, reading: Reading, now: float, notes: list[Reply]) -> Turn:
-        answers = dict(conversation.answers)
-        added = [q for q in reading.mentions if q not in answers and q in self.dialog.questions]
-        answers.update({q: reading.mentions[q] for q in added})
+        facts = self._facts(conversation, reading.mentions)
+        answers = {**conversation.answers, **facts}
+        added = list(facts)
         escalated = replace(
             conversation,
             state=reading.red_flags[0],
@@ -305,12 +320,9 @@ class Dialogue:
         now: float,
         notes: list[Reply],
     ) -> Turn:
-        answers = {**conversation.answers, question.id: answer}
-        added = [question.id]
-        for other, value in mentions.items():
-            if other not in answers and other in self.dialog.questions:
-                answers[other] = value
-                added.append(other)
+        facts = self._facts(conversation, mentions, skip=question.id)
+        answers = {**conversation.answers, **facts, question.id: answer}
+        added = [question.id, *facts]
         state, passed = self._settle(self.machine.next_state(question.id, answer), answers)
         advanced = replace(
             conversation,

@@ -157,3 +157,23 @@ def test_a_fact_noted_in_passing_is_said_back_and_back_undoes_it(person: Person,
     person.say("none")
     person.say("none")
     assert person.question.question == "activity"  # the undone fact is asked for after all
+
+
+def test_a_later_fact_corrects_one_noted_in_passing_but_never_a_direct_answer(person: Person) -> None:
+    person.say("I'm a runner and there's no lump")
+    person.say("none")
+    person.say("none")
+    assert person.question.question == "start_stiffness"
+    person.say("yes, and actually I can feel a lump after all")
+    result = person.answer_until_done({"onset": "not sure"})
+    assert "Soft swelling or lump behind the knee." in result.summary  # the correction stood
+    assert "bakers_cyst" in result.causes
+
+    other = Person(person.engine, "robin")
+    other.say("hi")
+    other.say("none")
+    other.say("none")
+    other.say("running")
+    other.say("no")  # start_stiffness, answered directly
+    other.say("yes, though it's stiff at the start of runs now I think of it")  # long_runs
+    assert other.engine.store.load(other.key, now=other.engine.clock()).answers["start_stiffness"] == "no"
