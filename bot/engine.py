@@ -23,8 +23,9 @@ from bot.conversation import Conversation, CorruptConversation
 from bot.dialog import Dialog
 from bot.dialog_loader import load_dialog
 from bot.messages import Incoming, Reply
+from bot.replies import OPEN_TOKEN
 from bot.store import Store, StoreUnavailable
-from bot.turn import OPEN_TOKEN, Dialogue, Turn
+from bot.turn import Dialogue, Turn
 
 log = logging.getLogger(__name__)
 

@@ -8,19 +8,14 @@ identical under every adapter, sync or async.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 from bot.assess import assessment, red_flag_result
 from bot.conversation import Conversation
 from bot.dialog import ASSESS, Dialog, Question
 from bot.machine import DialogMachine
-from bot.messages import Choice, Incoming, Reply, Result
+from bot.messages import Incoming, Reply, Result
 from bot.reading import Reader, Reading
-from bot.render import result_text
-
-_COMMAND_TOKEN = "cmd"
-OPEN_TOKEN = f"{_COMMAND_TOKEN}|open"
-"""The button value of "open kneebot": resume a check in progress, or start a new one."""
+from bot.replies import Replies, parse_token
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -36,23 +31,6 @@ class Turn:
     started: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _Button:
-    command: str | None = None
-    state: str = ""
-    step: int = -1
-    value: str = ""
-
-
-def _parse_token(token: str) -> _Button:
-    parts = token.split("|")
-    if len(parts) == 2 and parts[0] == _COMMAND_TOKEN:
-        return _Button(command=parts[1])
-    if len(parts) == 3 and parts[1].isdigit():
-        return _Button(state=parts[0], step=int(parts[1]), value=parts[2])
-    return _Button(state="?")  # unreadable: treated as stale
-
-
 class Dialogue:
     """The dialog's behaviour: built once per dialog file, shared by every conversation."""
 
@@ -60,33 +38,9 @@ class Dialogue:
         self.dialog = dialog
         self.machine = DialogMachine(dialog)
         self.reader = Reader(dialog)
-
-    # ----- replies -------------------------------------------------------------------------
-    def message(self, name: str, **values: Any) -> Reply:
-        text = self.dialog.messages[name]
-        return Reply(kind="message", text=text.format(**values) if values else text, name=name)
-
-    def _start_choice(self) -> Choice:
-        return Choice(
-            label=self.dialog.messages["start_again_label"],
-            value="restart",
-            token=f"{_COMMAND_TOKEN}|restart",
-        )
-
-    def _offer_start(self, name: str) -> Reply:
-        return replace(self.message(name), choices=(self._start_choice(),))
-
-    def question_reply(self, conversation: Conversation) -> Reply:
-        question = self.dialog.questions[conversation.state]
-        return Reply(
-            kind="question",
-            text=question.text,
-            question=question.id,
-            choices=tuple(
-                Choice(label=a.label, value=a.value, token=f"{question.id}|{conversation.step}|{a.value}")
-                for a in question.answers
-            ),
-        )
+        self.replies = Replies(dialog)
+        self.message = self.replies.message
+        self.question_reply = self.replies.question
 
     # ----- the turn ------------------------------------------------------------------------
     def read(self, incoming: Incoming) -> Reading:
@@ -105,7 +59,7 @@ class Dialogue:
         if conversation is not None and not self._still_valid(conversation):
             conversation = None
             notes.append(self.message("dialog_changed"))
-        button = _parse_token(incoming.button) if incoming.button else None
+        button = parse_token(incoming.button) if incoming.button else None
         if reading is None:
             reading = self.read(incoming)
         if reading.truncated:
@@ -124,7 +78,7 @@ class Dialogue:
                 return self._command("restart", conversation, incoming, now, notes)
             kept = replace(conversation, updated_at=now)
             return Turn(
-                replies=(*notes, self._offer_start("finished")),
+                replies=(*notes, self.replies.offer_start("finished")),
                 conversation=kept,
                 event="finished",
             )
@@ -202,14 +156,14 @@ class Dialogue:
             notes.append(self.message("help"))
             if conversation is not None and active:
                 return self._ask(conversation, notes, now, event="help")
-            notes[-1] = self._offer_start("help")
+            notes[-1] = self.replies.offer_start("help")
             return Turn(replies=tuple(notes), conversation=conversation, event="help")
         # back
         if conversation is None or not conversation.history:
             if conversation is not None and active:
                 notes.append(self.message("nothing_to_undo"))
                 return self._ask(conversation, notes, now, event="back")
-            notes.append(self._offer_start("nothing_to_undo"))
+            notes.append(self.replies.offer_start("nothing_to_undo"))
             return Turn(replies=tuple(notes), conversation=conversation, event="back")
         *history, (state, added) = conversation.history
         answers = {k: v for k, v in conversation.answers.items() if k not in added}
@@ -369,11 +323,8 @@ class Dialogue:
                 if state != ASSESS
                 else assessment(self.dialog, conversation.answers)
             )
-            reply = Reply(
-                kind="result", text=result_text(result), result=result, choices=(self._start_choice(),)
-            )
             return Turn(
-                replies=(*notes, reply),
+                replies=(*notes, self.replies.result(result)),
                 conversation=conversation,
                 event=event if event == "red_flag" else "result",
                 result=result,

@@ -1,0 +1,74 @@
+"""Replies as data, and the tokens buttons carry back.
+
+Every sentence comes from the dialog; this module only packs it into `Reply` and `Choice`
+values. A button's token names the question and the step it was drawn at, so a click on an
+older copy of a question is recognised as stale; command tokens ("cmd|restart") never are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot.conversation import Conversation
+from bot.dialog import Dialog
+from bot.messages import Choice, Reply, Result
+from bot.render import result_text
+
+COMMAND_TOKEN = "cmd"
+OPEN_TOKEN = f"{COMMAND_TOKEN}|open"
+"""The button value of "open kneebot": resume a check in progress, or start a new one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A decoded token: a command, or an answer to one question at one step."""
+
+    command: str | None = None
+    state: str = ""
+    step: int = -1
+    value: str = ""
+
+
+def parse_token(token: str) -> Button:
+    parts = token.split("|")
+    if len(parts) == 2 and parts[0] == COMMAND_TOKEN:
+        return Button(command=parts[1])
+    if len(parts) == 3 and parts[1].isdigit():
+        return Button(state=parts[0], step=int(parts[1]), value=parts[2])
+    return Button(state="?")  # unreadable: treated as stale
+
+
+class Replies:
+    """Builds the replies of one dialog."""
+
+    def __init__(self, dialog: Dialog) -> None:
+        self.dialog = dialog
+
+    def message(self, name: str, **values: Any) -> Reply:
+        text = self.dialog.messages[name]
+        return Reply(kind="message", text=text.format(**values) if values else text, name=name)
+
+    def start_choice(self) -> Choice:
+        return Choice(
+            label=self.dialog.messages["start_again_label"], value="restart", token=f"{COMMAND_TOKEN}|restart"
+        )
+
+    def offer_start(self, name: str) -> Reply:
+        """A message with a button to begin a new check."""
+        return replace(self.message(name), choices=(self.start_choice(),))
+
+    def question(self, conversation: Conversation) -> Reply:
+        question = self.dialog.questions[conversation.state]
+        return Reply(
+            kind="question",
+            text=question.text,
+            question=question.id,
+            choices=tuple(
+                Choice(label=a.label, value=a.value, token=f"{question.id}|{conversation.step}|{a.value}")
+                for a in question.answers
+            ),
+        )
+
+    def result(self, result: Result) -> Reply:
+        return Reply(kind="result", text=result_text(result), result=result, choices=(self.start_choice(),))
