@@ -17,7 +17,17 @@ from dataclasses import dataclass, field, replace
 
 from bot.dialog import Dialog, Question
 from bot.messages import URGENCIES
-from bot.words import DENIALS, LIST_WORDS, NEGATIONS, Corrector, mostly_foreign, normalise, tokens
+from bot.words import (
+    DENIALS,
+    LIST_WORDS,
+    NEGATIONS,
+    SCOPE_BREAKS,
+    TEMPORAL,
+    Corrector,
+    mostly_foreign,
+    normalise,
+    tokens,
+)
 
 MAX_READ_CHARS = 2000
 """Answers are read from this much of a message; a longer one gets a note saying so."""
@@ -72,17 +82,26 @@ class Reading:
             if 1 <= self.number <= len(question.answers):
                 return question.answers[self.number - 1].value
             return None
+        if self.foreign:  # "no puedo respirar" is no "no"
+            return None
         best: dict[str, int] = {}
         for hit in self.hits:
             if hit.target != question.id:
                 continue
             value = hit.value
+            if hit.negated and hit.kind == "word":
+                continue  # "not running, cycling"; "no numbness" is no answer "numb"
             if hit.negated and hit.kind == "mention":
                 if question.kind != "yesno" or value != "yes":
                     continue
                 value = "no"  # "there's no lump" answers "is there a lump?" with no
             best[value] = max(best.get(value, 0), hit.length)
-        return _strict_winner(best)
+        winner = _strict_winner(best)
+        if winner is None and question.kind == "yesno" and best.get("yes", 0) == best.get("no", -1):
+            unsure, no = question.answer("unsure"), question.answer("no")
+            if unsure is not None and no is not None and unsure.next != no.next:
+                return "unsure"  # "no, but it tingles" at a warning-sign check: check it
+        return winner
 
 
 def _strict_winner(scores: dict[str, int]) -> str | None:
@@ -156,13 +175,13 @@ class Reader:
         flag_hits = (
             hits
             if not truncated
-            else hits + self._hits(normalise(text[MAX_READ_CHARS:MAX_FLAG_CHARS]), correct=False)
+            else hits + self._hits(normalise(text[MAX_READ_CHARS - 100 : MAX_FLAG_CHARS]), correct=False)
         )
         return Reading(
             command=self._commands.get(bare),
             number=int(number_match.group(1)) if number_match else None,
             hits=tuple(hits),
-            foreign=not hits and mostly_foreign(whole),
+            foreign=mostly_foreign([w for w in whole if w not in self._corrector.known]),
             truncated=truncated,
             red_flags=self._flags(flag_hits),
             mentions=_mentions(hits),
@@ -193,16 +212,46 @@ class Reader:
             return list(self._find(["?"]))
         hits: list[Hit] = []
         previous: list[Hit] = []
-        for clause in _CLAUSES.split(clean):
+        before: list[str] = []
+        separator = ""
+        for clause, separator in _split(clean):
             words = tokens(clause)
             if not words:
                 continue
-            if tuple(words) in DENIALS and previous:  # "a lump? no": the no denies what came before
+            denial = tuple(words) in DENIALS
+            if denial and previous:  # "a lump? no": the no denies what came before
                 hits[-len(previous) :] = [_denied(h) for h in previous]
             if correct:
                 words = [self._corrector.fix(t) for t in words]
-            previous = [*self._find(words), *self._combo_hits(words)]
+            last = previous
+            previous = self._find(words)
+            carried = False
+            # "no lump, swelling or pain": the denial runs on over a comma-separated list.
+            if (
+                before
+                and separator.strip() == ","
+                and {"or", "nor"} & set(words)
+                and not {"though", "now", "actually", "still", "also"} & set(words)
+                and not any(h.kind == "unsure" for h in last)
+                and (
+                    any(h.negated and h.kind in ("flag", "mention") for h in last)
+                    or before[0] in ("no", "without")
+                )
+                and words[0] not in SCOPE_BREAKS
+                and not (set(words) & NEGATIONS)
+            ):
+                previous = [_denied(h) for h in previous]
+                carried = True
+            # Signs split by punctuation still meet: "calf: swollen", "my calf, it's swollen".
+            if before and not denial and not carried:
+                own = {h.target for h in previous if h.kind == "flag"}
+                previous += [
+                    h
+                    for _, _, h in self._combo_hits([*before, "and", *words])
+                    if h.target not in own and not h.negated
+                ]
             hits.extend(previous)
+            before = [] if denial else words
         return hits
 
     def _find(self, words: list[str]) -> list[Hit]:
@@ -214,6 +263,7 @@ class Reader:
                     found.append(
                         (start, end, Hit(kind, target, value, len(phrase), _denied_at(words, start)))
                     )
+        found.extend(self._combo_hits(words))
         found.sort(key=lambda item: item[0])
         # A denial carries over a list of symptoms: "no chest pain or shortness of breath".
         for index in range(1, len(found)):
@@ -222,15 +272,35 @@ class Reader:
                 found[index] = (start, end, _denied(hit))
         return [hit for _, _, hit in found]
 
-    def _combo_hits(self, words: list[str]) -> list[Hit]:
+    def _combo_hits(self, words: list[str]) -> list[tuple[int, int, Hit]]:
         """Red flags raised by words of every group of a combination meeting in this clause."""
         out = []
+        at: dict[str, list[int]] = defaultdict(list)  # each word's positions, found once per clause
+        for index, word in enumerate(words):
+            at[word].append(index)
         for flag, groups in self._combos:
-            starts = [_first_of(group, words) for group in groups]
-            if all(start is not None for start in starts):
-                denied = any(_denied_at(words, start) for start in starts if start is not None)
-                out.append(Hit("flag", flag, flag, len(groups), negated=denied))
+            places = [_all_of(group, words, at) for group in groups]
+            if not all(places):
+                continue
+            # Denied when some group is denied wherever it appears ("no fever, and my knee is
+            # swollen"); one undenied word of every group raises it ("not red, just swollen").
+            live = [[p for p in ps if not _denied_at(words, p)] for ps in places]
+            if all(live):
+                starts = [ps[0] for ps in live]
+                out.append((min(starts), max(starts) + 1, Hit("flag", flag, flag, len(groups))))
+            else:
+                out.append((0, 0, Hit("flag", flag, flag, len(groups), negated=True)))
         return out
+
+
+def _split(text: str) -> list[tuple[str, str]]:
+    """Clauses, each with the separator before it ("" for the first)."""
+    out, start, separator = [], 0, ""
+    for match in _CLAUSES.finditer(text):
+        out.append((text[start : match.start()], separator))
+        start, separator = match.end(), match.group()
+    out.append((text[start:], separator))
+    return out
 
 
 def _phrase(text: str) -> Phrase:
@@ -238,19 +308,28 @@ def _phrase(text: str) -> Phrase:
 
 
 def _denied_at(words: list[str], start: int) -> bool:
-    return any(w in NEGATIONS for w in words[max(0, start - _NEGATION_WINDOW) : start])
+    if TEMPORAL.intersection(words[start:]):  # "never had a lump until today"
+        return False
+    for w in reversed(words[max(0, start - _NEGATION_WINDOW) : start]):
+        if w in NEGATIONS:
+            return True
+        if w in SCOPE_BREAKS:  # "no, I'm sore" / "no lump and swelling"
+            return False
+    return False
 
 
 def _denied(hit: Hit) -> Hit:
     return replace(hit, negated=True)
 
 
-def _first_of(group: tuple[Phrase, ...], words: list[str]) -> int | None:
-    for start in range(len(words)):
-        for phrase in group:
-            if tuple(words[start : start + len(phrase)]) == phrase:
-                return start
-    return None
+def _all_of(group: tuple[Phrase, ...], words: list[str], at: dict[str, list[int]]) -> list[int]:
+    """Every position where a phrase of the group starts."""
+    return sorted(
+        start
+        for phrase in group
+        for start in at.get(phrase[0], ())
+        if len(phrase) == 1 or tuple(words[start : start + len(phrase)]) == phrase
+    )
 
 
 def _mentions(hits: list[Hit]) -> dict[str, str]:

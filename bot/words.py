@@ -42,6 +42,35 @@ NEGATIONS = frozenset(
 LIST_WORDS = frozenset({"or", "nor", "any", "a", "an", "my", "the", "of"})
 """Between two symptoms, these carry a denial over a list: "no lump or swelling"."""
 
+SCOPE_BREAKS = frozenset(
+    {
+        "and",
+        "but",
+        "now",
+        "just",
+        "then",
+        "so",
+        "because",
+        "cause",
+        "actually",
+        "wait",
+        "though",
+        "i",
+        "im",
+        "ive",
+        "my",
+        "its",
+        "it's",
+        "still",
+        "also",
+        "only",
+    }
+)
+"""A denial does not reach past these: "no, I'm sore", "no lump and swelling"."""
+
+TEMPORAL = frozenset({"until", "till", "til", "before", "yesterday"})
+"""After a denied sign these mean it is new: "never had a lump until today"."""
+
 DENIALS = frozenset(
     {("no",), ("none",), ("nope",), ("nah",), ("never",), ("not", "really"), ("not", "at", "all")}
 )
@@ -50,6 +79,11 @@ DENIALS = frozenset(
 _INVISIBLE = re.compile("[\U0001f3fb-\U0001f3ff\ufe0e\ufe0f\u200b-\u200d\u2060\ufffd]")
 _TOKENS = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[^\w\s'?]")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
+_PHRASE_FIXES = (
+    (re.compile(r"\bnot able\b"), "unable"),
+    (re.compile(r"\bcan not\b"), "cannot"),
+    (re.compile(r"\bcould ?n[o']?t\b"), "cant"),
+)
 _FIXES = {"cannot": "cant", "can't": "cant"}
 
 
@@ -59,7 +93,10 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     text = _INVISIBLE.sub("", text).replace("\u2019", "'").replace("`", "'").lower()
-    return _REPEATS.sub(r"\1", text)
+    text = _REPEATS.sub(r"\1\1", text)
+    for pattern, replacement in _PHRASE_FIXES:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def tokens(text: str) -> list[str]:
@@ -102,7 +139,16 @@ class Corrector:
         self._closest = lru_cache(maxsize=8192)(self._find_closest)
 
     def fix(self, token: str) -> str:
-        return token if token in self.known else self._closest(token)
+        if token in self.known:
+            return token
+        fixed = self._closest(token)
+        if fixed == token:  # "yess", "fooot" squeezed to two letters: try one
+            single = re.sub(r"([a-z])\1", r"\1", token)
+            if single != token:
+                fixed = single if single in self.known else self._closest(single)
+                if fixed == single and single not in self.known:
+                    return token
+        return fixed
 
     def _find_closest(self, token: str) -> str:
         if len(token) < 3 or not token.isascii() or not token.isalpha() or is_english(token):
@@ -110,9 +156,11 @@ class Corrector:
         swapped = self._anagrams.get("".join(sorted(token)))  # "yse", "pian": letters swapped
         if swapped is not None:
             return swapped
-        if len(token) < 4:
-            return token
-        match = difflib.get_close_matches(token, self._by_initial.get(token[0], ()), n=1, cutoff=0.8)
+        candidates = self._by_initial.get(token[0], ())
+        if len(token) == 3:  # one letter dropped: "kne", "fot", "caf", "blu"
+            candidates = [w for w in candidates if len(w) == 4]
+        cutoff = 0.75 if len(token) == 4 else 0.8  # one wrong letter in "numm", "cild"
+        match = difflib.get_close_matches(token, candidates, n=1, cutoff=cutoff)
         return match[0] if match else token
 
 

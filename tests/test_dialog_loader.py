@@ -103,7 +103,7 @@ def test_an_unquoted_yes_is_explained(tmp_path: Path) -> None:
 
 
 def test_an_unquoted_word_in_a_list_is_explained(tmp_path: Path) -> None:
-    path = _broken(tmp_path, 'words: ["no", "n", "nope"', 'words: [no, "n", "nope"')
+    path = _broken(tmp_path, 'words: ["no", "nope", "nah"', 'words: [no, "nope", "nah"')
     report = _problems(path)
     assert "vocabulary.no.words[0]" in report and "got False" in report
 

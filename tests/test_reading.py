@@ -178,3 +178,47 @@ def test_the_safety_screen_takes_none_only_from_a_plain_denial(
 def test_not_sure_is_not_taken_for_yes(reader: Reader) -> None:
     assert not reader.read("I'm not sure").affirmative
     assert reader.read("sure").affirmative
+
+
+@pytest.mark.parametrize(
+    ("typed", "flags"),
+    [
+        ("no my foot is numb", ("blood_supply",)),  # a "no" does not deny the next statement
+        ("no, the calf is swollen", ("calf_clot",)),
+        ("no fever and my knee is swollen", ()),
+        ("no swelling in the knee and the calf is swollen", ("calf_clot",)),
+        ("foot isn't cold just numb", ("blood_supply",)),
+        ("calf: swollen", ("calf_clot",)),
+        ("my knee is swollen. I have a fever", ("infection",)),
+        ("never had chest pain until today", ("clot_lungs",)),
+        ("dislocated knee", ("cannot_bear_weight",)),
+        ("I can't take 4 steps", ("cannot_bear_weight",)),
+        ("the whole leg is swollen", ("calf_clot",)),
+        ("I think my bakers cyst has burst", ("calf_clot",)),
+        ("numm foot", ("blood_supply",)),
+        ("I'm gasping for air", ("clot_lungs",)),
+        ("no chest pain, breathlessness or coughing blood", ()),
+        ("I can't lose weight", ()),
+        ("my calf is tight after running", ()),
+    ],
+)
+def test_warning_signs_in_the_ways_people_write_them(
+    reader: Reader, typed: str, flags: tuple[str, ...]
+) -> None:
+    assert reader.read(typed).red_flags == flags
+
+
+@pytest.mark.parametrize(
+    ("question", "typed", "answer"),
+    [
+        ("check_calf_clot", "swollen n red", "yes"),
+        ("check_cannot_bear_weight", "no I can't", "yes"),
+        ("check_blood_supply", "numb", "yes"),
+        ("check_clot_lungs", "no puedo respirar", None),  # another language's "no" is not a No
+        ("lump", "n", "no"),
+    ],
+)
+def test_the_one_by_one_warning_checks_read_symptoms_and_other_languages_safely(
+    reader: Reader, dialog: Dialog, question: str, typed: str, answer: str | None
+) -> None:
+    assert reader.read(typed).answer_to(dialog.questions[question]) == answer

@@ -124,3 +124,14 @@ def test_a_flag_raised_on_doubt_says_so_instead_of_claiming_the_person_said_it(p
     assert result.reasons[0].startswith("You weren't sure")
     assert "You told me" not in person.texts()
     assert result.summary[-1] == "Reports breathlessness, chest pain or coughing blood."
+
+
+def test_a_no_followed_by_a_warning_sign_at_a_later_question_escalates(person: Person) -> None:
+    person.say("I'm a runner")
+    person.say("none")
+    person.say("none")
+    person.say("yes")
+    person.say("yes")
+    assert person.question.question == "lump"
+    person.say("no my foot is numb")
+    assert (person.result.red_flag, person.result.urgency) == ("blood_supply", "emergency")
