@@ -192,16 +192,23 @@ class Reader:
 
     def _alone_hits(self, text: str) -> list[Hit]:
         """Answers that only count as a whole message ("I do", "none"), or when every clause
-        of the message is one ("nope, all good")."""
+        of the message is one, with or without a comma between ("nope, all good", "nope none
+        of those")."""
         clauses = [tuple(self._corrector.fix(t) for t in self._bare(c)) for c in _CLAUSES.split(text)]
         clauses = [clause for clause in clauses if clause]
         if not clauses:
             return []
         whole = tuple(t for clause in clauses for t in clause)
-        agreed = set(self._alone.get(whole, ()))
-        if not agreed:
-            agreed = set.intersection(*(set(self._alone.get(clause, ())) for clause in clauses))
+        agreed = set.intersection(*(self._alone_meanings(clause) for clause in clauses))
         return [Hit(kind, target, value, len(whole)) for kind, target, value in sorted(agreed)]
+
+    def _alone_meanings(self, words: Phrase) -> set[tuple[str, str, str]]:
+        """What these words mean as a whole answer, or as two whole answers that agree."""
+        meanings = set(self._alone.get(words, ()))
+        for cut in range(1, len(words)):
+            if not meanings:
+                meanings = set(self._alone.get(words[:cut], ())) & set(self._alone.get(words[cut:], ()))
+        return meanings
 
     def _flags(self, hits: list[Hit]) -> tuple[str, ...]:
         raised = {h.target for h in hits if h.kind == "flag" and not h.negated}

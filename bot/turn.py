@@ -244,6 +244,8 @@ class Dialogue:
         )
         if greet:
             notes.append(self.message("greeting"))
+        if reading.foreign:  # a first message in another language gets the note at once
+            notes.append(self.message("non_english"))
         if reading.red_flags:
             turn = self._escalate(conversation, reading, now, notes)
         else:

@@ -190,3 +190,9 @@ def test_the_intro_of_a_question_answered_in_passing_is_still_shown(person: Pers
     person.say("none")
     assert engine.dialog.messages["questions_intro"] in person.texts()
     assert person.question.question == "start_stiffness"
+
+
+def test_a_first_message_in_another_language_gets_the_note_at_once(person: Person, engine: Engine) -> None:
+    person.say("no puedo respirar bien y me duele la rodilla")
+    assert [r.name for r in person.last[:2]] == ["greeting", "non_english"]
+    assert person.question.question == "screen_emergency"

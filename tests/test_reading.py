@@ -222,3 +222,17 @@ def test_the_one_by_one_warning_checks_read_symptoms_and_other_languages_safely(
     reader: Reader, dialog: Dialog, question: str, typed: str, answer: str | None
 ) -> None:
     assert reader.read(typed).answer_to(dialog.questions[question]) == answer
+
+
+@pytest.mark.parametrize(
+    "typed", ["nope none of those", "no all good", "nothing like that", "none of the above"]
+)
+def test_plain_denials_at_the_safety_screen_are_understood(
+    reader: Reader, dialog: Dialog, typed: str
+) -> None:
+    assert reader.read(typed).answer_to(dialog.questions["screen_emergency"]) == "none"
+
+
+@pytest.mark.parametrize("typed", ["absolutely not", "definitely not"])
+def test_an_emphatic_no_is_a_no(reader: Reader, dialog: Dialog, typed: str) -> None:
+    assert reader.read(typed).answer_to(dialog.questions["lump"]) == "no"
