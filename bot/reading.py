@@ -148,6 +148,7 @@ class Reader:
             t for phrase in self._commands for t in phrase
         }
         known |= {t for _, combo in self._combos for group in combo for p in group for t in p}
+        self._firsts = {group: frozenset(p[0] for p in group) for _, combo in self._combos for group in combo}
         self._corrector = Corrector(known)
 
     def _add(self, phrases: Iterable[str], kind: str, target: str, value: str) -> None:
@@ -286,8 +287,13 @@ class Reader:
         for index, word in enumerate(words):
             at[word].append(index)
         for flag, groups in self._combos:
-            places = [_all_of(group, words, at) for group in groups]
-            if not all(places):
+            places: list[list[int]] = []
+            for group in groups:  # most clauses lack the first group: stop there
+                found = _all_of(group, words, at) if not self._firsts[group].isdisjoint(at) else []
+                if not found:
+                    break
+                places.append(found)
+            if len(places) < len(groups):
                 continue
             # Denied when some group is denied wherever it appears ("no fever, and my knee is
             # swollen"); one undenied word of every group raises it ("not red, just swollen").
