@@ -197,6 +197,8 @@ def test_not_sure_is_not_taken_for_yes(reader: Reader) -> None:
         ("I think my bakers cyst has burst", ("calf_clot",)),
         ("numm foot", ("blood_supply",)),
         ("I'm gasping for air", ("clot_lungs",)),
+        ("my leg won't hold me since the fall", ("cannot_bear_weight",)),
+        ("my knee seized up on the run", ("locked_knee",)),
         ("no chest pain, breathlessness or coughing blood", ()),
         ("I can't lose weight", ()),
         ("my calf is tight after running", ()),
