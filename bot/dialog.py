@@ -6,6 +6,7 @@ the input reader and the result builder only ever see this form.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,3 +140,29 @@ class Dialog:
 
     def is_terminal(self, state: str) -> bool:
         return state == ASSESS or state in self.red_flags
+
+
+def placeholders_in(text: str) -> set[str] | None:
+    """The `{names}` a text uses, or None when its braces are broken."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return None
+
+
+def sentence_problems(messages: Mapping[str, str], needed: Mapping[str, frozenset[str]]) -> list[str]:
+    """What keeps `messages` from serving code that reads `needed` (message name -> the
+    placeholders that code fills): missing messages first, then unusable ones. Checked when a
+    bot starts, so a bad dialog fails there rather than with a KeyError in someone's turn."""
+    problems = [f"no {name} message" for name in needed if name not in messages]
+    for name, allowed in needed.items():
+        if name not in messages:
+            continue
+        used = placeholders_in(messages[name])
+        if used is None:
+            problems.append(f"unmatched braces in {name}")
+        elif used - allowed:
+            fill = ", ".join(f"{{{field}}}" for field in sorted(allowed)) or "none"
+            wrong = ", ".join(f"{{{field}}}" for field in sorted(used - allowed))
+            problems.append(f"{name} uses {wrong} (placeholders it may use: {fill})")
+    return problems

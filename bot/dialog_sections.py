@@ -6,11 +6,10 @@ wrong through the `FieldReader`, with the dotted place a maintainer can find in 
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable
 from typing import Any
 
-from bot.dialog import PLACEHOLDERS, YES_NO, Answer, Cause, Question, RedFlag, Sign
+from bot.dialog import PLACEHOLDERS, YES_NO, Answer, Cause, Question, RedFlag, Sign, placeholders_in
 from bot.dialog_fields import FieldReader
 from bot.yaml_lines import BOOL_HINT, LineMap, kind_of, line_of, suggest
 
@@ -22,14 +21,9 @@ def check_placeholders(block: LineMap, place: str, r: FieldReader, *, known: Ite
     for key, value in block.items():
         if not isinstance(value, str):
             continue
-        try:
-            used = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-        except ValueError as exc:
-            r.problem(
-                line_of(block, key),
-                f"{place}.{key}",
-                f"broken {{placeholder}}: {exc}; write {{{{ for a brace",
-            )
+        used = placeholders_in(value)
+        if used is None:
+            r.problem(line_of(block, key), f"{place}.{key}", "broken {placeholder}: write {{ for a brace")
             continue
         allowed = PLACEHOLDERS.get(key, frozenset())
         if key in known_keys and used - allowed:

@@ -10,7 +10,6 @@ gateway reconnect (which fires `on_ready` again) never re-syncs.
 from __future__ import annotations
 
 import logging
-import string
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +19,7 @@ from discord import app_commands
 from adapters.discord.layout import NO_MENTIONS, ChoiceButton
 from adapters.discord.turns import Turns
 from bot.config import ConfigError, Settings
+from bot.dialog import sentence_problems
 from bot.engine import Engine
 from bot.logs import quiet
 
@@ -35,27 +35,9 @@ SENTENCES: dict[str, frozenset[str]] = {
 """The dialog messages the Discord adapter reads, with the placeholders each may use."""
 
 
-def _placeholders(text: str) -> set[str] | None:
-    """The `{names}` a sentence uses, or None when it is not a valid format string."""
-    try:
-        return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
-    except ValueError:
-        return None
-
-
 def check_sentences(messages: Mapping[str, str]) -> None:
-    """Fail at start, naming every problem, rather than with a KeyError in the middle of
-    someone's turn: a sentence missing from the dialog file, or one with a placeholder the
-    adapter does not fill (or broken braces)."""
-    problems = [f"no {name} message" for name in SENTENCES if name not in messages]
-    for name, allowed in SENTENCES.items():
-        used = _placeholders(messages[name]) if name in messages else set()
-        if used is None:
-            problems.append(f"unmatched braces in {name}")
-        elif used - allowed:
-            fill = ", ".join(f"{{{field}}}" for field in sorted(allowed)) or "none"
-            wrong = ", ".join(f"{{{field}}}" for field in sorted(used - allowed))
-            problems.append(f"{name} uses {wrong} (placeholders it may use: {fill})")
+    """Fail at start, naming every problem, rather than in the middle of someone's turn."""
+    problems = sentence_problems(messages, SENTENCES)
     if problems:
         raise ConfigError(f"the dialog file is not ready for Discord: {'; '.join(problems)}")
 

@@ -28,6 +28,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
+from bot.dialog import sentence_problems
 from bot.engine import Engine, conversation_id
 from bot.keys import conversation_key, person_ref
 from bot.logs import quiet
@@ -41,13 +42,14 @@ BOT_EVENTS = ("message.im", "app_mention")
 """The Events API subscriptions the listeners below need (deploy/slack/manifest.yaml)."""
 BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history", "im:write")
 """chat:write posts, updates and ephemerals; im:write opens the DM; im:history receives DMs."""
-SENTENCES = (
-    "slack_moved_to_dm",
-    "slack_not_yours",
-    "slack_answered",
-    "slack_dm_failed",
-    "slack_unauthorized",
-)
+SENTENCES: dict[str, frozenset[str]] = {
+    "slack_moved_to_dm": frozenset(),
+    "slack_not_yours": frozenset(),
+    "slack_answered": frozenset({"answer"}),
+    "slack_dm_failed": frozenset(),
+    "slack_unauthorized": frozenset(),
+}
+"""The dialog messages the Slack adapter reads, with the placeholders each may use."""
 DEFAULT_API_URL = "https://slack.com/api/"
 NOISY_LOGGERS = ("slack_bolt", "slack_sdk", "aiohttp.access")
 """At DEBUG these print whole request and message bodies: health details must not reach logs."""
@@ -64,11 +66,11 @@ class SlackBot:
         signing_secret: str | None = None,
         api_url: str | None = None,
     ) -> None:
-        missing = [name for name in SENTENCES if name not in engine.dialog.messages]
-        if missing:
+        problems = sentence_problems(engine.dialog.messages, SENTENCES)
+        if problems:
             from bot.config import ConfigError
 
-            raise ConfigError(f"the dialog file has no {', '.join(missing)} message(s), which Slack needs")
+            raise ConfigError(f"the dialog file is not ready for Slack: {'; '.join(problems)}")
         self.engine = engine
         self.sentences = {name: engine.dialog.messages[name] for name in SENTENCES}
         base_url = (api_url or DEFAULT_API_URL).rstrip("/") + "/"

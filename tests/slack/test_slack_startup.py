@@ -173,3 +173,25 @@ def test_kneebot_slack_over_socket_mode_answers_a_dm_and_stops_cleanly(
         status, err = stop_kneebot(process)
     assert status == 0, err
     assert "listening to Slack over Socket Mode" in err
+
+
+def test_a_dialog_not_ready_for_slack_is_refused_before_serving() -> None:
+    """Missing Slack sentences, or ones with a placeholder the adapter does not fill, stop the
+    start with every problem named, instead of a KeyError in someone's turn."""
+    from dataclasses import replace
+
+    from adapters.slack.app import SlackBot
+    from bot.config import ConfigError
+    from bot.engine import Engine, build_engine
+    from bot.store import MemoryStore
+
+    engine = build_engine(MemoryStore())
+    messages = {k: v for k, v in engine.dialog.messages.items() if k != "slack_not_yours"}
+    messages["slack_answered"] = "You picked: {choice}"
+    broken = Engine(replace(engine.dialog, messages=messages), MemoryStore())
+
+    with pytest.raises(ConfigError) as refused:
+        SlackBot(broken, token=BOT_TOKEN, signing_secret=SIGNING_SECRET)
+    assert "the dialog file is not ready for Slack" in str(refused.value)
+    assert "no slack_not_yours message" in str(refused.value)
+    assert "slack_answered uses {choice} (placeholders it may use: {answer})" in str(refused.value)
