@@ -139,18 +139,22 @@ class Corrector:
         self._closest = lru_cache(maxsize=8192)(self._find_closest)
 
     def fix(self, token: str) -> str:
-        if token in self.known:
-            return token
-        fixed = self._closest(token)
+        return token if token in self.known else self._closest(token)
+
+    def _find_closest(self, token: str) -> str:
+        """The correction of an unknown token (cached: the same words recur in every message)."""
+        fixed = self._nearest(token)
         if fixed == token:  # "yess", "fooot" squeezed to two letters: try one
             single = re.sub(r"([a-z])\1", r"\1", token)
             if single != token:
-                fixed = single if single in self.known else self._closest(single)
-                if fixed == single and single not in self.known:
-                    return token
+                if single in self.known:
+                    return single
+                nearer = self._nearest(single)
+                if nearer != single:
+                    return nearer
         return fixed
 
-    def _find_closest(self, token: str) -> str:
+    def _nearest(self, token: str) -> str:
         if len(token) < 3 or not token.isascii() or not token.isalpha() or is_english(token):
             return token
         swapped = self._anagrams.get("".join(sorted(token)))  # "yse", "pian": letters swapped
