@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, settings_from_env
-from bot.dialog_loader import DialogError, load_dialog
+from bot.dialog.loader import DialogError, load_dialog
 from bot.engine import Engine, build_engine, default_dialog_path
 from bot.logs import configure_logging
 from bot.store import StoreUnavailable, open_store

@@ -93,7 +93,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
     logging.disable(logging.CRITICAL)  # turn log lines are not what is measured here
-    from bot.dialog_loader import load_dialog
+    from bot.dialog.loader import load_dialog
     from bot.engine import default_dialog_path
 
     dialog = load_dialog(default_dialog_path())

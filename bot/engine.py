@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bot.conversation import Conversation, CorruptConversation
 from bot.dialog import Dialog
-from bot.dialog_loader import load_dialog
+from bot.dialog.loader import load_dialog
 from bot.messages import Incoming, Reply
 from bot.replies import OPEN_TOKEN
 from bot.store import Store, StoreUnavailable

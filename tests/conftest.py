@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.dialog import Dialog
-from bot.dialog_loader import load_dialog
+from bot.dialog.loader import load_dialog
 from bot.engine import Engine, default_dialog_path
 from bot.keys import conversation_key, person_ref
 from bot.messages import Incoming, Reply, Result

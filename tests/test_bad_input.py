@@ -129,7 +129,7 @@ def test_a_duplicate_delivery_is_answered_once(person: Person) -> None:
 
 
 def test_a_conversation_survives_a_restart_of_the_bot(tmp_path) -> None:
-    from bot.dialog_loader import load_dialog
+    from bot.dialog.loader import load_dialog
     from bot.engine import default_dialog_path
     from bot.store import SQLiteStore
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialog_loader import DialogError, load_dialog
+from bot.dialog.loader import DialogError, load_dialog
 from bot.engine import default_dialog_path
 
 SHIPPED = Path(str(default_dialog_path())).read_text(encoding="utf-8")

@@ -2,7 +2,7 @@
 
 A transcript is written by hand (or recorded, then trimmed by hand), so every mistake comes back
 as a sentence with the file, the line and the place (`turns[3].bot[0].choices`), all at once,
-the way `bot.dialog_loader` reports dialog mistakes. YAML 1.1's unquoted yes/no (read as
+the way `bot.dialog.loader` reports dialog mistakes. YAML 1.1's unquoted yes/no (read as
 booleans) is caught with a hint, because `choices: [Yes, No]` is the first thing anyone writes.
 See docs/transcripts.md for the format.
 """

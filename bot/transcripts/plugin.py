@@ -71,7 +71,7 @@ class TranscriptItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         """The transcript report alone: a Python traceback into the runner helps nobody."""
-        from bot.dialog_loader import DialogError
+        from bot.dialog.loader import DialogError
         from bot.transcripts.format import TranscriptError
         from bot.transcripts.runner import TranscriptFailure
 
@@ -86,7 +86,7 @@ class TranscriptItem(pytest.Item):
 def _dialog(config: pytest.Config) -> Dialog:
     """The dialog, loaded and validated once per test session."""
     if _DIALOG not in config.stash:
-        from bot.dialog_loader import load_dialog
+        from bot.dialog.loader import load_dialog
         from bot.engine import default_dialog_path
 
         configured = config.getini("kneebot_dialog")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.dialog import Dialog
-from bot.dialog_loader import load_dialog
+from bot.dialog.loader import load_dialog
 from bot.engine import Engine, default_dialog_path
 from bot.store import MemoryStore
 from bot.transcripts.driver import Driver, EngineDriver, Said

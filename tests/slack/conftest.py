@@ -17,7 +17,7 @@ from slack_fake_api import FakeSlack
 from slack_harness import LoopThread, SlackPerson, SlackRig
 
 from bot.dialog import Dialog
-from bot.dialog_loader import load_dialog
+from bot.dialog.loader import load_dialog
 from bot.engine import Engine, default_dialog_path
 from bot.store import MemoryStore
 

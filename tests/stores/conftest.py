@@ -27,7 +27,7 @@ import redis
 
 from bot.conversation import Conversation
 from bot.dialog import Dialog
-from bot.dialog_loader import load_dialog
+from bot.dialog.loader import load_dialog
 from bot.engine import Engine, TurnRecord, default_dialog_path
 from bot.keys import conversation_key, person_ref
 from bot.messages import Incoming, Reply

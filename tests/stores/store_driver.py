@@ -21,7 +21,7 @@ import json
 import sys
 import time
 
-from bot.dialog_loader import load_dialog
+from bot.dialog.loader import load_dialog
 from bot.engine import Engine, TurnRecord, default_dialog_path
 from bot.messages import Incoming
 from bot.store import SQLiteStore, Store

@@ -49,7 +49,7 @@ def test_housekeeping_forgets_idle_conversations_even_when_nobody_talks(tmp_path
     """A quiet bot still deletes what idled past the TTL, without waiting for the next turn."""
     import threading
 
-    from bot.dialog_loader import load_dialog
+    from bot.dialog.loader import load_dialog
     from bot.engine import Engine, default_dialog_path
     from bot.keys import conversation_key, person_ref
     from bot.messages import Incoming

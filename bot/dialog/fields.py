@@ -1,7 +1,7 @@
 """Typed, forgiving access to a loaded YAML tree: every mistake becomes a `Problem`.
 
 Reading goes on after a mistake, so a maintainer sees every problem in a file at once. The
-section readers in `bot.dialog_sections` are written on top of this.
+section readers in `bot.dialog.sections` are written on top of this.
 """
 
 from __future__ import annotations

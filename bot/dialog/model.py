@@ -1,6 +1,6 @@
 """The dialog as typed, immutable data: what `dialogs/*.yaml` says, checked and resolved.
 
-Nothing here reads files or knows YAML; `bot.dialog_loader` builds these objects. The engine,
+Nothing here reads files or knows YAML; `bot.dialog.loader` builds these objects. The engine,
 the input reader and the result builder only ever see this form.
 """
 

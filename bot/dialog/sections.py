@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bot.dialog import PLACEHOLDERS, YES_NO, Answer, Cause, Question, RedFlag, Sign, placeholders_in
-from bot.dialog_fields import FieldReader
+from bot.dialog.fields import FieldReader
+from bot.dialog.model import PLACEHOLDERS, YES_NO, Answer, Cause, Question, RedFlag, Sign, placeholders_in
 from bot.yaml_lines import BOOL_HINT, LineMap, kind_of, line_of, suggest
 
 

@@ -1,7 +1,7 @@
 """Understanding what a person typed, without a network or a language model.
 
 All phrases come from the dialog file. A message is cleaned and split into clauses
-(`bot.words`), misspelt words are corrected towards the dialog's vocabulary, and every known
+(`bot.reading.words`), misspelt words are corrected towards the dialog's vocabulary, and every known
 phrase is looked up; a red flag can also be raised by words of several groups meeting in one
 clause ("calf" with "swollen"). A phrase denied nearby ("there's no lump", "no lump or
 swelling", "a lump? no") counts as negated. The result is a `Reading`: plain data the turn
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.dialog import Dialog, Question
 from bot.messages import URGENCIES
-from bot.words import (
+from bot.reading.words import (
     DENIALS,
     LIST_WORDS,
     NEGATIONS,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from bot.dialog import ASSESS, Dialog
+from bot.dialog.model import ASSESS, Dialog
 from bot.yaml_lines import suggest
 
 Finding = tuple[int | None, str, str]

@@ -11,16 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.dialog import (
+from bot.dialog.checks import check_graph
+from bot.dialog.fields import FieldReader
+from bot.dialog.model import (
     COMMANDS,
     REQUIRED_LABELS,
     REQUIRED_MESSAGES,
     Dialog,
     Unclear,
 )
-from bot.dialog_checks import check_graph
-from bot.dialog_fields import FieldReader
-from bot.dialog_sections import check_placeholders, read_cause, read_question, read_red_flag, read_vocabulary
+from bot.dialog.sections import check_placeholders, read_cause, read_question, read_red_flag, read_vocabulary
 from bot.messages import URGENCIES
 from bot.yaml_lines import LineMap, YamlFileError, line_of, load_lines
 
