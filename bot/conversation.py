@@ -24,7 +24,9 @@ class Conversation:
     `history` holds one entry per question the person answered, `[state, [answer keys added
     in that turn]]`, so `back` can undo exactly one turn, including facts picked up in passing.
     `step` counts turns that changed the state; a button carries the step it was drawn at, so a
-    click on an older copy of the question is recognised as stale.
+    click on an older copy of the question is recognised as stale. `origin` is the place
+    (`bot.keys.place_ref`) a conversation held outside it was started from, or "" (see
+    `Incoming.origin`); it is stored only when set, so most conversations stay as they were.
     """
 
     key: str
@@ -37,6 +39,7 @@ class Conversation:
     step: int = 0
     started_at: float = 0.0
     updated_at: float = 0.0
+    origin: str = ""
 
     def to_json(self) -> str:
         # Spelled out rather than dataclasses.asdict, whose deep copy was half of a turn's cost.
@@ -52,6 +55,8 @@ class Conversation:
             "started_at": self.started_at,
             "updated_at": self.updated_at,
         }
+        if self.origin:
+            fields["origin"] = self.origin
         return json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
@@ -63,10 +68,10 @@ class Conversation:
             fields = json.loads(raw)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError: ValueErrors
             raise CorruptConversation(f"not JSON: {type(exc).__name__}") from None
-        if not isinstance(fields, dict) or set(fields) != _FIELD_TYPES.keys():
+        if not isinstance(fields, dict) or set(fields) - _OPTIONAL.keys() != _FIELD_TYPES.keys():
             raise CorruptConversation("not the fields of a conversation")
-        for name, kind in _FIELD_TYPES.items():
-            value = fields[name]
+        for name, kind in (*_FIELD_TYPES.items(), *_OPTIONAL.items()):
+            value = fields.get(name, "")
             if not isinstance(value, kind) or isinstance(value, bool):
                 raise CorruptConversation(f"field {name} has the wrong type")
         if not all(isinstance(v, str) for v in fields["answers"].values()):
@@ -86,3 +91,5 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "started_at": (int, float),
     "updated_at": (int, float),
 }
+_OPTIONAL: dict[str, type] = {"origin": str}
+"""Fields stored only when set (a missing one takes its default)."""

@@ -18,18 +18,23 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from bot.conversation import Conversation, CorruptConversation
 from bot.dialog import Dialog
 from bot.dialog.loader import load_dialog
 from bot.messages import Incoming, Reply
-from bot.replies import OPEN_TOKEN
+from bot.replies import COMMAND_TOKEN
 from bot.store import Store, StoreUnavailable
 from bot.turn import Dialogue, Turn
 
 log = logging.getLogger(__name__)
 
 PURGE_INTERVAL_SECONDS = 10 * 60
+
+Command = Literal["open", "help", "forget", "restart", "stop", "back"]
+"""The commands a platform menu may send as `Engine.command` (the dialog's own command words
+are for typing; these are the same commands, whatever the language)."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -122,6 +127,7 @@ class Engine:
                     if before is not None:
                         self.store.delete(incoming.key)
                 else:
+                    _keep_origin(turn.conversation, before, incoming)
                     self.store.save(turn.conversation)
         except StoreUnavailable as exc:
             self._store_failed(exc)
@@ -136,11 +142,67 @@ class Engine:
         self._purge_now_and_then(now)
         return replies
 
-    def open(self, key: str, user: str, *, event_id: str | None = None) -> list[Reply]:
+    def open(
+        self,
+        key: str,
+        user: str,
+        *,
+        event_id: str | None = None,
+        locale: str | None = None,
+        origin: str | None = None,
+    ) -> list[Reply]:
         """The person opened kneebot on purpose (a slash command, a button on a home page):
         carry on with a check in progress, or greet them and start a new one, even after a
         finished check. Duplicate deliveries are dropped like any turn's."""
-        return self.handle(Incoming(key=key, user=user, button=OPEN_TOKEN, event_id=event_id))
+        return self.command(key, user, "open", event_id=event_id, locale=locale, origin=origin)
+
+    def command(
+        self,
+        key: str,
+        user: str,
+        name: Command,
+        *,
+        event_id: str | None = None,
+        locale: str | None = None,
+        origin: str | None = None,
+    ) -> list[Reply]:
+        """A command the person chose from a platform's own menu (a slash command option, a
+        button on a home page) rather than typed: the same turn as typing it, in any language."""
+        incoming = Incoming(
+            key=key,
+            user=user,
+            button=f"{COMMAND_TOKEN}|{name}",
+            event_id=event_id,
+            locale=locale,
+            origin=origin,
+        )
+        return self.handle(incoming)
+
+    def forget_person(self, user: str) -> int:
+        """Delete every conversation of one person without a turn: the platform told us their
+        access was revoked. Returns how many; a store outage is logged and counts 0 (what is
+        held then expires with the TTL)."""
+        try:
+            count = self.store.forget_user(user)
+        except StoreUnavailable as exc:
+            self._store_failed(exc)
+            return 0
+        log.info("deleted %d conversation(s) of a person whose access was revoked", count)
+        return count
+
+    def forget_place(self, place: str) -> int:
+        """Delete every conversation held for a workspace or server the app was removed from
+        (`bot.keys.place_ref`), and those started there. Returns how many; a store outage is
+        logged and counts 0 (what is held then expires with the TTL)."""
+        try:
+            count = self.store.forget_place(place)
+        except StoreUnavailable as exc:
+            self._store_failed(exc)
+            return 0
+        log.info(
+            "deleted %d conversation(s) of place %s, which removed the app", count, conversation_id(place)
+        )
+        return count
 
     def discard(self, key: str) -> None:
         """Delete one conversation the person never saw (say, a DM the platform refused).
@@ -253,6 +315,14 @@ class Engine:
                 observer(record)
             except Exception:
                 log.exception("turn observer failed")
+
+
+def _keep_origin(conversation: Conversation, before: Conversation | None, incoming: Incoming) -> None:
+    """A conversation keeps the first place it was opened from (`Incoming.origin`), through
+    `restart` too, so leaving that place deletes it; one opened from nowhere in particular (a
+    DM typed into) takes the place of the first turn that names one."""
+    if not conversation.origin:
+        conversation.origin = (before.origin if before else "") or incoming.origin or ""
 
 
 def default_dialog_path() -> Path:

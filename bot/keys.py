@@ -2,6 +2,8 @@
 
 A key names one conversation: platform, workspace or guild, channel or DM, user. A person
 reference names the user across their conversations on one platform; `forget` deletes by it.
+A place reference names one workspace or guild; every conversation key held there starts with
+it (and a colon), which is how everything is deleted when the app is removed from that place.
 Parts are sanitised so no platform id can break the `:`-separated form.
 """
 
@@ -15,6 +17,10 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]")
 def _part(value: str | int | None) -> str:
     text = "-" if value is None or value == "" else str(value)
     return _UNSAFE.sub("_", text)[:80]
+
+
+def place_ref(platform: str, workspace: str | int | None) -> str:
+    return ":".join((_part(platform), _part(workspace)))
 
 
 def person_ref(platform: str, workspace: str | int | None, user: str | int) -> str:

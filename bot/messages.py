@@ -26,6 +26,11 @@ class Incoming:
     conversations on one platform, which is what `forget` deletes by. `button` is the opaque
     `Choice.token` the adapter was given, sent back untouched. `event_id` lets the engine answer
     a platform's duplicate delivery only once.
+
+    `locale` is the person's language as the platform reports it, a BCP 47 tag ("en-US", "es")
+    or None when unknown. `origin` names the workspace or server a conversation held elsewhere
+    was started from (`bot.keys.place_ref`), say a Discord server whose `/kneepain` moved the
+    check to a DM, so that the conversation is deleted when the app leaves that place.
     """
 
     key: str
@@ -33,6 +38,8 @@ class Incoming:
     text: str = ""
     button: str | None = None
     event_id: str | None = None
+    locale: str | None = None
+    origin: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -55,6 +55,12 @@ class Store(ABC):
         """Delete every conversation of this person; return how many there were."""
 
     @abstractmethod
+    def forget_place(self, place: str) -> int:
+        """Delete every conversation held for one workspace or server (`bot.keys.place_ref`):
+        those whose key lies there, and those started from there (`Conversation.origin`).
+        Return how many there were. Called when the app is removed from that place."""
+
+    @abstractmethod
     def first_delivery(self, event_id: str, *, now: float) -> bool:
         """Record `event_id`; True the first time it is seen, False for a duplicate."""
 
@@ -76,3 +82,8 @@ class Store(ABC):
     def keys(self) -> Iterator[str]:
         """Every stored conversation key (tests and tooling; not on the hot path)."""
         raise NotImplementedError
+
+
+def in_place(key: str, origin: str, place: str) -> bool:
+    """Whether a conversation belongs to `place`: its key lies there, or it was started there."""
+    return key.startswith(place + ":") or origin == place

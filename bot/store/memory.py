@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bot.conversation import Conversation
-from bot.store.base import EVENT_TTL_SECONDS, Store
+from bot.store.base import EVENT_TTL_SECONDS, Store, in_place
 
 
 class MemoryStore(Store):
@@ -17,7 +17,7 @@ class MemoryStore(Store):
 
     def __init__(self, **kwargs: float) -> None:
         super().__init__(**kwargs)
-        self._rows: dict[str, tuple[str, str, float]] = {}
+        self._rows: dict[str, tuple[str, str, float, str]] = {}  # key -> user, JSON, updated, origin
         self._events: dict[str, float] = {}
         self._guard = threading.Lock()
         self._locks: dict[str, list] = {}  # key -> [lock, turns holding or waiting for it]
@@ -62,6 +62,7 @@ class MemoryStore(Store):
             conversation.user,
             conversation.to_json(),
             conversation.updated_at,
+            conversation.origin,
         )
 
     def delete(self, key: str) -> None:
@@ -70,6 +71,13 @@ class MemoryStore(Store):
     def forget_user(self, user: str) -> int:
         with self._guard:
             doomed = [key for key, row in self._rows.items() if row[0] == user]
+            for key in doomed:
+                del self._rows[key]
+        return len(doomed)
+
+    def forget_place(self, place: str) -> int:
+        with self._guard:
+            doomed = [key for key, row in self._rows.items() if in_place(key, row[3], place)]
             for key in doomed:
                 del self._rows[key]
         return len(doomed)

@@ -9,6 +9,9 @@ Layout (all under one prefix, `kneebot:` by default):
   renewed on every save. Redis forgets idle conversations by itself.
 - `user:<person ref>`: a set of that person's conversation keys, so `forget` finds them all.
   Its expiry is renewed with each save, so it always outlives the conversations it lists.
+- `place:<place ref>`: the same for conversations started from a workspace or server but held
+  elsewhere (`Conversation.origin`), so leaving that place finds them; conversations whose key
+  lies in the place are found by scanning for the key prefix.
 - `event:<event id>`: written with `SET NX EX` when an event is first seen; a second delivery
   finds it and is dropped, on any process, for `EVENT_TTL_SECONDS`.
 - `lock:<conversation key>`: redis-py's `Lock` (a `SET NX PX` token, released by a script that
@@ -56,12 +59,17 @@ _OUTAGE = (RedisConnectionError, RedisTimeoutError, ReadOnlyError, OutOfMemoryEr
 """Errors that mean "Redis cannot serve us right now" (down, restarting, loading its data,
 a replica after a failover, full under `maxmemory`), as opposed to a bug in how we call it."""
 
-# KEYS: conversation, user index, lock.  ARGV: json, ttl ms, conversation key, lock token ('' = none)
+# KEYS: conversation, user index, lock, place index.
+# ARGV: json, ttl ms, conversation key, lock token ('' = none), origin ('' = none)
 _SAVE = """
 if ARGV[4] ~= '' and redis.call('get', KEYS[3]) ~= ARGV[4] then return 0 end
 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('sadd', KEYS[2], ARGV[3])
 redis.call('pexpire', KEYS[2], ARGV[2])
+if ARGV[5] ~= '' then
+  redis.call('sadd', KEYS[4], ARGV[3])
+  redis.call('pexpire', KEYS[4], ARGV[2])
+end
 return 1
 """
 
@@ -78,6 +86,23 @@ _FORGET = """
 local count = 0
 for _, key in ipairs(redis.call('smembers', KEYS[1])) do
   count = count + redis.call('del', ARGV[1] .. key)
+end
+redis.call('del', KEYS[1])
+return count
+"""
+
+# KEYS: place index.  ARGV: conversation key prefix, place.  A listed conversation is deleted
+# only if it still names this place as its origin (the key may have been reused since).
+_FORGET_PLACE = """
+local count = 0
+for _, key in ipairs(redis.call('smembers', KEYS[1])) do
+  local raw = redis.call('get', ARGV[1] .. key)
+  if raw then
+    local ok, fields = pcall(cjson.decode, raw)
+    if ok and type(fields) == 'table' and fields['origin'] == ARGV[2] then
+      count = count + redis.call('del', ARGV[1] .. key)
+    end
+  end
 end
 redis.call('del', KEYS[1])
 return count
@@ -123,6 +148,7 @@ class RedisStore(Store):
         self._save = self._client.register_script(_SAVE)
         self._delete = self._client.register_script(_DELETE)
         self._forget = self._client.register_script(_FORGET)
+        self._forget_place = self._client.register_script(_FORGET_PLACE)
         self._turn = threading.local()
 
     # ----- keys --------------------------------------------------------------------------
@@ -131,6 +157,9 @@ class RedisStore(Store):
 
     def _index(self, user: str) -> str:
         return f"{self.prefix}user:{user}"
+
+    def _place(self, place: str) -> str:
+        return f"{self.prefix}place:{place}"
 
     def _lock_name(self, key: str) -> str:
         return f"{self.prefix}lock:{key}"
@@ -198,8 +227,9 @@ class RedisStore(Store):
 
     def save(self, conversation: Conversation) -> None:
         key = conversation.key
-        keys = [self._conv(key), self._index(conversation.user), self._lock_name(key)]
-        args: list[str | int] = [conversation.to_json(), self._ttl_ms(), key, self._held_token(key)]
+        origin = conversation.origin
+        keys = [self._conv(key), self._index(conversation.user), self._lock_name(key), self._place(origin)]
+        args: list[str | int] = [conversation.to_json(), self._ttl_ms(), key, self._held_token(key), origin]
         if not self._call(lambda: self._save(keys=keys, args=args)):
             raise StoreUnavailable(f"a conversation lock expired after {self.lock_timeout:g} s mid-turn")
 
@@ -210,6 +240,21 @@ class RedisStore(Store):
 
     def forget_user(self, user: str) -> int:
         return int(self._call(lambda: self._forget(keys=[self._index(user)], args=[self._conv("")])))
+
+    def forget_place(self, place: str) -> int:
+        """Conversations keyed in the place are found with SCAN (rare: an uninstall), those
+        started from it through its index."""
+        pattern = _glob_escape(self._conv(place + ":")) + "*"
+
+        def forget() -> int:
+            count = 0
+            names = list(self._client.scan_iter(match=pattern, count=500))
+            for start in range(0, len(names), 500):
+                count += int(self._client.delete(*names[start : start + 500]))
+            origin = self._forget_place(keys=[self._place(place)], args=[self._conv(""), place])
+            return count + int(origin)
+
+        return self._call(forget)
 
     def first_delivery(self, event_id: str, *, now: float) -> bool:
         name = f"{self.prefix}event:{event_id}"
@@ -242,6 +287,11 @@ class RedisStore(Store):
     def stored_bytes(self, key: str) -> int:
         """Size of one stored conversation (its JSON and its key), for tests and benchmarks."""
         return int(self._call(lambda: self._client.strlen(self._conv(key)))) + len(self._conv(key))
+
+
+def _glob_escape(text: str) -> str:
+    """`text` matched literally by a SCAN pattern."""
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
 
 
 def redact(url: str) -> str:

@@ -138,6 +138,19 @@ class SQLiteStore(Store):
         self._scrub_soon(conn)
         return cursor.rowcount
 
+    def forget_place(self, place: str) -> int:
+        """A scan: rare (an uninstall), and conversations expire within a day, so the table is
+        small. The origin lives in the stored JSON; a row that is not JSON has none."""
+        prefix = place + ":"
+        conn = self._conn()
+        cursor = conn.execute(
+            "DELETE FROM conversations WHERE substr(key, 1, ?) = ? "
+            "OR (CASE WHEN json_valid(data) THEN json_extract(data, '$.origin') END) = ?",
+            (len(prefix), prefix, place),
+        )
+        self._scrub_soon(conn)
+        return cursor.rowcount
+
     def first_delivery(self, event_id: str, *, now: float) -> bool:
         cursor = self._conn().execute(
             "INSERT INTO events (id, seen_at) VALUES (?, ?) ON CONFLICT(id) DO UPDATE "
