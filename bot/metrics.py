@@ -36,6 +36,9 @@ LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0
 """A turn is well under a millisecond in memory and a few with SQLite or Redis; the top buckets
 catch a store in trouble."""
 
+UNDELIVERED_PLATFORMS = ("slack", "discord")
+REPLY_KINDS = ("result", "question", "message")
+
 _NONE = "none"
 
 
@@ -90,6 +93,17 @@ class Metrics:
         )
         for kind in ERROR_EVENTS:  # present at zero, so an alert on rate() works from the start
             self.errors.labels(kind=kind)
+        self.undelivered = Counter(
+            "undelivered_replies",
+            "Replies a platform would not take even after its retries and a plain-text retry, by "
+            "platform and reply kind (result, question, message); each is logged at ERROR.",
+            ["platform", "kind"],
+            namespace=NAMESPACE,
+            registry=self.registry,
+        )
+        for platform in UNDELIVERED_PLATFORMS:  # at zero from the start, for alerts
+            for kind in REPLY_KINDS:
+                self.undelivered.labels(platform=platform, kind=kind)
         self.latency = Histogram(
             "turn_seconds",
             "Time to handle one turn: lock, load, step, save.",
