@@ -72,8 +72,8 @@ def watched_fake(module: ModuleType) -> Any:
             super().__init__()
             self.waiting: dict[str, tuple[asyncio.Future[float], Callable[[Any], bool]]] = {}
 
-        def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-            answer = super()._answer(method, args)
+        def _answer(self, method: str, args: dict[str, Any], *rest: Any) -> dict[str, Any]:
+            answer = super()._answer(method, args, *rest)
             channel = args.get("channel")
             if method == "chat.postMessage" and channel in self.waiting:
                 future, finishes = self.waiting[channel]

@@ -38,6 +38,13 @@ class Settings:
     slack_app_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_api_url: str | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = field(default=None, repr=False)
+    """SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: install kneebot into many workspaces through
+    Slack's OAuth flow, instead of the one workspace of SLACK_BOT_TOKEN."""
+    docs_url: str | None = None
+    """KNEEBOT_DOCS_URL: where the Slack Home tab's link to how kneebot works (and what it keeps)
+    points, say your copy of the README's Privacy section."""
     discord_token: str | None = field(default=None, repr=False)
     discord_guild_id: int | None = None
     discord_shard_id: int | None = None
@@ -79,6 +86,12 @@ class Settings:
             )
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://")
+        if bool(self.slack_client_id) != bool(self.slack_client_secret):
+            raise ConfigError("set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET together, or neither")
+        if self.docs_url and not self.docs_url.startswith(("https://", "http://")):
+            raise ConfigError(
+                f"KNEEBOT_DOCS_URL must be a web address starting with https://, not {self.docs_url!r}"
+            )
         return replace(self, log_level=self.log_level.upper())
 
     def require(self, *names: str) -> None:
@@ -122,6 +135,9 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         slack_app_token=text("SLACK_APP_TOKEN"),
         slack_signing_secret=text("SLACK_SIGNING_SECRET"),
         slack_api_url=text("SLACK_API_URL"),
+        slack_client_id=text("SLACK_CLIENT_ID"),
+        slack_client_secret=text("SLACK_CLIENT_SECRET"),
+        docs_url=text("KNEEBOT_DOCS_URL"),
         discord_token=text("DISCORD_TOKEN"),
         discord_guild_id=_number(env, "DISCORD_GUILD_ID", int, None),
         discord_shard_id=_number(env, "DISCORD_SHARD_ID", int, None),

@@ -3,16 +3,24 @@
 Translation only. Each listener acknowledges first (Bolt acknowledges events itself before the
 listener runs; commands and clicks call `ack()` as their first step), then builds an
 `Incoming`, runs the synchronous engine in a worker thread so SQLite or Redis never block the
-event loop, and posts the replies as Block Kit messages.
+event loop, and hands the replies to the `Outbox` (which never loses one quietly).
 
 Where kneebot talks:
-- direct messages (`message.im`): the conversation itself;
-- a mention in a channel or group DM (`app_mention`): a short note in a thread, and the
-  conversation continues in a DM with that person, so health details stay out of shared places;
+- direct messages (`message.im`): the conversation itself; a message written in a thread of
+  the DM is answered in that thread;
+- a mention in a channel or group DM (`app_mention`): a note only that person sees, and the
+  conversation continues in a DM with them, so health details stay out of shared places;
 - `/kneepain`: an ephemeral note where it was typed (unless typed in the bot's DM) and the
-  conversation in the DM.
+  conversation in the DM;
+- the App Home (`app_home_opened`): the Home tab with "Start a check" and "Forget me", and a
+  one-time welcome the first time someone opens the Messages tab.
 Group DM messages are not read at all (no `message.mpim` subscription): only a mention there
-reaches the bot, and it is handled like a channel mention.
+reaches the bot, and it is handled like a channel mention. When a workspace uninstalls kneebot
+(`app_uninstalled`) everything held for it is deleted; `tokens_revoked` deletes what is held
+for the people whose access was revoked.
+
+One workspace with `SLACK_BOT_TOKEN`, or any number through Slack's OAuth install flow
+(`adapters.slack.installs`): every listener works from the request's own workspace either way.
 """
 
 from __future__ import annotations
@@ -24,13 +32,17 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
-from slack_sdk.errors import SlackApiError
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import blocks
+from adapters.slack import blocks, home
+from adapters.slack.locales import Locales
+from adapters.slack.send import Outbox, retry_handlers
 from bot.dialog import sentence_problems
-from bot.engine import Engine, conversation_id
-from bot.keys import conversation_key, person_ref
+from bot.engine import Engine
+from bot.keys import conversation_key, person_ref, place_ref
 from bot.logs import quiet
 from bot.messages import Incoming, Reply
 
@@ -38,16 +50,19 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 SLASH_COMMAND = "/kneepain"
-BOT_EVENTS = ("message.im", "app_mention")
+BOT_EVENTS = ("message.im", "app_mention", "app_home_opened", "app_uninstalled", "tokens_revoked")
 """The Events API subscriptions the listeners below need (deploy/slack/manifest.yaml)."""
-BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history", "im:write")
-"""chat:write posts, updates and ephemerals; im:write opens the DM; im:history receives DMs."""
+BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history", "im:write", "users:read")
+"""chat:write posts, updates and ephemerals; im:write opens the DM; im:history receives DMs and
+shows whether the Messages tab was ever used (for the welcome); users:read gives a person's
+locale. The Home tab (views.publish) and the uninstall events need no scope."""
 SENTENCES: dict[str, frozenset[str]] = {
     "slack_moved_to_dm": frozenset(),
     "slack_not_yours": frozenset(),
     "slack_answered": frozenset({"answer"}),
     "slack_dm_failed": frozenset(),
     "slack_unauthorized": frozenset(),
+    **{name: frozenset() for name in home.SENTENCES},
 }
 """The dialog messages the Slack adapter reads, with the placeholders each may use."""
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -56,15 +71,20 @@ NOISY_LOGGERS = ("slack_bolt", "slack_sdk", "aiohttp.access")
 
 
 class SlackBot:
-    """One Bolt `AsyncApp` wired to one engine; serve it over HTTP or Socket Mode."""
+    """One Bolt `AsyncApp` wired to one engine; serve it over HTTP or Socket Mode.
+
+    `token` serves the one workspace it belongs to; `oauth` (see `adapters.slack.installs`)
+    serves every workspace that installs the app instead. `docs_url` is the Home tab's link."""
 
     def __init__(
         self,
         engine: Engine,
         *,
-        token: str,
+        token: str | None = None,
         signing_secret: str | None = None,
         api_url: str | None = None,
+        oauth: AsyncOAuthSettings | None = None,
+        docs_url: str | None = None,
     ) -> None:
         problems = sentence_problems(engine.dialog.messages, SENTENCES)
         if problems:
@@ -73,14 +93,33 @@ class SlackBot:
             raise ConfigError(f"the dialog file is not ready for Slack: {'; '.join(problems)}")
         self.engine = engine
         self.sentences = {name: engine.dialog.messages[name] for name in SENTENCES}
+        self.docs_url = docs_url
+        self.outbox = Outbox(engine)
+        self.locales = Locales()
         base_url = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
-        client = AsyncWebClient(token=token, base_url=base_url)
+        client = AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers())
         quiet(*NOISY_LOGGERS)
         # Bolt copies its base logger's level onto every logger it makes (per request, too),
         # so one WARNING logger here keeps all of Bolt from printing payloads at DEBUG.
         bolt_logger = logging.getLogger("slack_bolt.kneebot")
         bolt_logger.setLevel(logging.WARNING)
         bolt_logger.addFilter(_drop_token_skipped_warning)
+        self.revocations: AsyncTokenRevocationListeners | None = None
+        many: dict[str, Any] = {}
+        if oauth is not None:
+            # auth.test once per workspace token and process, not on every request; no token is
+            # cached, so an uninstall or a reinstall holds at once.
+            many["oauth_settings"] = oauth
+            many["authorize"] = AsyncInstallationStoreAuthorize(
+                installation_store=oauth.installation_store,
+                client_id=oauth.client_id,
+                client_secret=oauth.client_secret,
+                bot_only=True,
+                cache_enabled=True,
+                client=client,
+                logger=bolt_logger,
+            )
+            self.revocations = AsyncTokenRevocationListeners(oauth.installation_store)
         self.app = AsyncApp(
             name="kneebot",
             logger=bolt_logger,
@@ -88,14 +127,21 @@ class SlackBot:
             signing_secret=signing_secret or "",
             request_verification_enabled=signing_secret is not None,
             user_facing_authorize_error_message=self.sentences["slack_unauthorized"],
+            **many,
         )
         self.handled = 0
         """Deliveries fully processed (ignored ones included): tests wait on it, with a deadline."""
         self._session: aiohttp.ClientSession | None = None
-        self.app.event("message")(self.on_message)
-        self.app.event("app_mention")(self.on_mention)
+        self.app.event("message")(self._counted(self.on_message))
+        self.app.event("app_mention")(self._counted(self.on_mention))
+        self.app.event("app_home_opened")(self._counted(self.on_home_opened))
+        self.app.event("app_uninstalled")(self._counted(self.on_uninstalled))
+        self.app.event("tokens_revoked")(self._counted(self.on_tokens_revoked))
         self.app.command(SLASH_COMMAND)(self.on_command)
         self.app.action(re.compile(blocks.ACTION_PATTERN))(self.on_choice)
+        self.app.action(home.START_ACTION)(self.on_start)
+        self.app.action(home.FORGET_ACTION)(self.on_forget)
+        self.app.action(home.DOCS_ACTION)(self.on_docs_link)
 
     async def open_session(self) -> None:
         """One pooled HTTP session for every Web API call, made inside the running loop. Without
@@ -111,39 +157,96 @@ class SlackBot:
             self._session = None
             self.app.client.session = None
 
-    # ----- listeners -----------------------------------------------------------------------
+    def _counted(self, listener: Any) -> Any:
+        """An event listener that counts itself handled, however it ends."""
+
+        async def counted(event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
+            try:
+                await listener(event, context, client)
+            finally:
+                self.handled += 1
+
+        counted.__name__ = listener.__name__
+        return counted
+
+    # ----- events --------------------------------------------------------------------------
     async def on_message(
         self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
-        try:
-            if event.get("channel_type") != "im" or _from_bot(event) or not event.get("user"):
-                return
-            await self._converse(client, context, event["channel"], event["user"], event)
-        finally:
-            self.handled += 1
+        if event.get("channel_type") != "im" or _from_bot(event) or not event.get("user"):
+            return
+        channel, user = event["channel"], event["user"]
+        replies = await self._turn(client, context, channel, user, event)
+        await self.outbox.replies(
+            client,
+            channel,
+            user,
+            replies,
+            key=self._key(context, channel, user),
+            thread=event.get("thread_ts"),
+        )
 
     async def on_mention(
         self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
-        try:
-            user = event.get("user")
-            if _from_bot(event) or not user:
-                return
-            channel = event["channel"]
-            if channel.startswith("D"):  # a DM: the conversation is right here
-                await self._converse(client, context, channel, user, event)
-                return
-            dm = await self._open_dm(client, user)
-            if dm is None:
-                await self._post(client, channel, self.sentences["slack_dm_failed"], thread=_thread(event))
-                return
-            replies = await self._turn(context, dm, user, event, text=self._without_mention(event, context))
-            if replies:  # empty: a duplicate delivery, already answered
-                await self._post(client, channel, self.sentences["slack_moved_to_dm"], thread=_thread(event))
-                await self._send(client, dm, user, replies)
-        finally:
-            self.handled += 1
+        user = event.get("user")
+        if _from_bot(event) or not user:
+            return
+        channel = event["channel"]
+        if channel.startswith("D"):  # a DM: the conversation is right here
+            replies = await self._turn(client, context, channel, user, event)
+            key = self._key(context, channel, user)
+            await self.outbox.replies(client, channel, user, replies, key=key, thread=event.get("thread_ts"))
+            return
+        # Said only to the person (ephemeral), under their mention if it was in a thread.
+        thread = event.get("thread_ts")
+        dm = await self._open_dm(client, user)
+        if dm is None:
+            await self.outbox.note(
+                client, channel, self.sentences["slack_dm_failed"], only_for=user, thread=thread
+            )
+            return
+        replies = await self._turn(client, context, dm, user, event)
+        if replies:  # empty: a duplicate delivery, already answered
+            await self.outbox.note(
+                client, channel, self.sentences["slack_moved_to_dm"], only_for=user, thread=thread
+            )
+            await self.outbox.replies(client, dm, user, replies, key=self._key(context, dm, user))
 
+    async def on_home_opened(
+        self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        user = event.get("user")
+        if not user:
+            return
+        if event.get("tab") == "home":
+            await self._publish_home(client, user)
+        elif event.get("tab") == "messages" and event.get("channel"):
+            await self._welcome_once(client, event["channel"])
+
+    async def on_uninstalled(
+        self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        """The workspace removed kneebot: everything held for it goes, now, not after the TTL."""
+        await asyncio.to_thread(self.engine.forget_place, place_ref(PLATFORM, self._team(context)))
+        if self.revocations is not None:
+            await self.revocations.handle_app_uninstalled_events(context)
+
+    async def on_tokens_revoked(
+        self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        """Access revoked: what is held for those people goes. When the bot's own token is
+        revoked, kneebot can never answer in that workspace again, so all of it goes."""
+        tokens = event.get("tokens") or {}
+        team = self._team(context)
+        for user in [*(tokens.get("oauth") or []), *(tokens.get("bot") or [])]:
+            await asyncio.to_thread(self.engine.forget_person, person_ref(PLATFORM, team, user))
+        if tokens.get("bot"):
+            await asyncio.to_thread(self.engine.forget_place, place_ref(PLATFORM, team))
+        if self.revocations is not None:
+            await self.revocations.handle_tokens_revoked_events(event, context)
+
+    # ----- the slash command ------------------------------------------------------------------
     async def on_command(
         self,
         ack: AsyncAck,
@@ -168,16 +271,17 @@ class SlackBot:
             text = (body.get("text") or "").strip()
             key = self._key(context, dm, user)
             person = self._person(context, user)
+            locale = await self.locales.of(client, context.team_id, user)
             if text:  # "/kneepain I'm a runner": a first message like any other
-                replies = await asyncio.to_thread(
-                    self.engine.handle, Incoming(key=key, user=person, text=text)
-                )
+                incoming = Incoming(key=key, user=person, text=text, locale=locale)
+                replies = await asyncio.to_thread(self.engine.handle, incoming)
             else:  # a bare /kneepain: carry on with a check in progress, else start a new one
-                replies = await asyncio.to_thread(self.engine.open, key, person)
-            await self._send(client, dm, user, replies)
+                replies = await asyncio.to_thread(self.engine.open, key, person, locale=locale)
+            await self.outbox.replies(client, dm, user, replies, key=key)
         finally:
             self.handled += 1
 
+    # ----- buttons ----------------------------------------------------------------------------
     async def on_choice(
         self,
         ack: AsyncAck,
@@ -192,6 +296,68 @@ class SlackBot:
         finally:
             self.handled += 1
 
+    async def on_start(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+    ) -> None:
+        """ "Start a check" on the Home tab or under the welcome: the check, in the DM."""
+        await ack()
+        try:
+            user = body["user"]["id"]
+            dm = await self._open_dm(client, user)
+            if dm is None:
+                if body.get("view"):
+                    await self._publish_home(client, user, note=self.sentences["slack_dm_failed"])
+                return
+            key = self._key(context, dm, user)
+            replies = await asyncio.to_thread(
+                self.engine.open,
+                key,
+                self._person(context, user),
+                event_id=self._action_event(context, body, action),
+                locale=await self.locales.of(client, context.team_id, user),
+            )
+            await self.outbox.replies(client, dm, user, replies, key=key)
+            if body.get("view"):  # clicked on the Home tab: say where the check went
+                await self._publish_home(client, user, note=self.sentences["slack_home_started"])
+        finally:
+            self.handled += 1
+
+    async def on_forget(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+    ) -> None:
+        """ "Forget me" on the Home tab (after Slack's own confirmation dialog): the same as
+        typing forget, and the Home tab then says it is done."""
+        await ack()
+        try:
+            user = body["user"]["id"]
+            replies = await asyncio.to_thread(
+                self.engine.command,
+                self._key(context, "home", user),
+                self._person(context, user),
+                "forget",
+                event_id=self._action_event(context, body, action),
+            )
+            if replies:
+                await self._publish_home(client, user, note=" ".join(reply.text for reply in replies))
+        finally:
+            self.handled += 1
+
+    async def on_docs_link(self, ack: AsyncAck) -> None:
+        """A link button: Slack opens the page itself and still sends the click, which only
+        needs acknowledging (otherwise Slack shows a warning next to the button)."""
+        await ack()
+        self.handled += 1
+
     # ----- steps ---------------------------------------------------------------------------
     async def _choice(
         self, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
@@ -200,14 +366,17 @@ class SlackBot:
         channel = (body.get("channel") or {}).get("id") or body["container"]["channel_id"]
         owner = blocks.owner_of(action.get("block_id"))
         if owner is not None and owner != user:
-            await self._ephemeral(client, channel, user, self.sentences["slack_not_yours"])
+            await self.outbox.note(client, channel, self.sentences["slack_not_yours"], only_for=user)
             return
         message = body.get("message") or {}
+        thread = message.get("thread_ts") or (body.get("container") or {}).get("thread_ts")
+        key = self._key(context, channel, user)
         incoming = Incoming(
-            key=self._key(context, channel, user),
+            key=key,
             user=self._person(context, user),
             button=action.get("value") or "",
-            event_id=f"{PLATFORM}:{context.team_id}:action:{channel}:{message.get('ts')}:{action.get('action_ts')}",
+            event_id=self._action_event(context, body, action),
+            locale=await self.locales.of(client, context.team_id, user),
         )
         replies = await asyncio.to_thread(self.engine.handle, incoming)
         if not replies:
@@ -215,50 +384,70 @@ class SlackBot:
         if replies[0].name == "stale_button":
             # The engine kept the answers as they were; say so privately and leave the old
             # question untouched. The current question follows as a normal message.
-            await self._ephemeral(client, channel, user, replies[0].text)
-            await self._send(client, channel, user, replies[1:])
+            await self.outbox.note(client, channel, replies[0].text, only_for=user, thread=thread)
+            await self.outbox.replies(client, channel, user, replies[1:], key=key, thread=thread)
             return
         if message.get("ts") and not body.get("container", {}).get("is_ephemeral"):
             label = (action.get("text") or {}).get("text", "")
             note = self.sentences["slack_answered"].format(answer=label)
-            await self._call(
+            await self.outbox.call(
                 client.chat_update,
                 channel=channel,
                 ts=message["ts"],
                 text=message.get("text") or blocks.fallback(note),
                 blocks=blocks.answered(message.get("blocks") or [], note),
             )
-        await self._send(client, channel, user, replies)
+        await self.outbox.replies(client, channel, user, replies, key=key, thread=thread)
 
-    async def _converse(
+    async def _turn(
         self,
         client: AsyncWebClient,
         context: AsyncBoltContext,
         channel: str,
         user: str,
         event: dict[str, Any],
-    ) -> None:
-        replies = await self._turn(context, channel, user, event, text=self._without_mention(event, context))
-        await self._send(client, channel, user, replies)
-
-    async def _turn(
-        self, context: AsyncBoltContext, channel: str, user: str, event: dict[str, Any], *, text: str
     ) -> list[Reply]:
-        """One engine turn. The delivery id is the message's channel and ts, which a retry and
-        a mention also delivered as a message event share, so the store answers it once."""
+        """One engine turn for a message. The delivery id is the message's channel and ts,
+        which a retry and a mention also delivered as a message event share, so the store
+        answers it once."""
         incoming = Incoming(
             key=self._key(context, channel, user),
             user=self._person(context, user),
-            text=text,
+            text=self._without_mention(event, context),
             event_id=f"{PLATFORM}:{context.team_id}:{event.get('channel')}:{event.get('ts')}",
+            locale=await self.locales.of(client, context.team_id, user),
         )
         return await asyncio.to_thread(self.engine.handle, incoming)
 
+    async def _publish_home(self, client: AsyncWebClient, user: str, *, note: str | None = None) -> None:
+        view = home.home_view(self.sentences, docs_url=self.docs_url, note=note)
+        await self.outbox.call(client.views_publish, user_id=user, view=view)
+
+    async def _welcome_once(self, client: AsyncWebClient, channel: str) -> None:
+        """The welcome, the first time someone opens the Messages tab: the DM is still empty.
+        Nothing is stored to know it; Slack's own history says so."""
+        history = await self.outbox.call(client.conversations_history, channel=channel, limit=1)
+        if history is not None and not history.get("messages"):
+            await self.outbox.call(
+                client.chat_postMessage, channel=channel, **home.welcome_message(self.sentences)
+            )
+
+    @staticmethod
+    def _team(context: AsyncBoltContext) -> str | None:
+        return context.team_id or context.enterprise_id
+
     def _key(self, context: AsyncBoltContext, channel: str, user: str) -> str:
-        return conversation_key(PLATFORM, context.team_id or context.enterprise_id, channel, user)
+        return conversation_key(PLATFORM, self._team(context), channel, user)
 
     def _person(self, context: AsyncBoltContext, user: str) -> str:
-        return person_ref(PLATFORM, context.team_id or context.enterprise_id, user)
+        return person_ref(PLATFORM, self._team(context), user)
+
+    @staticmethod
+    def _action_event(context: AsyncBoltContext, body: dict[str, Any], action: dict[str, Any]) -> str:
+        container = body.get("container") or {}
+        where = container.get("channel_id") or container.get("view_id") or "-"
+        when = container.get("message_ts") or "-"
+        return f"{PLATFORM}:{context.team_id}:action:{where}:{when}:{action.get('action_ts')}"
 
     @staticmethod
     def _without_mention(event: dict[str, Any], context: AsyncBoltContext) -> str:
@@ -268,38 +457,9 @@ class SlackBot:
         return text.strip()
 
     async def _open_dm(self, client: AsyncWebClient, user: str) -> str | None:
-        response = await self._call(client.conversations_open, users=user)
+        response = await self.outbox.call(client.conversations_open, users=user)
         channel = (response or {}).get("channel") or {}
         return channel.get("id")
-
-    async def _send(self, client: AsyncWebClient, channel: str, owner: str, replies: list[Reply]) -> None:
-        for message in blocks.turn_messages(replies, owner=owner):
-            await self._call(client.chat_postMessage, channel=channel, unfurl_links=False, **message)
-
-    async def _post(
-        self, client: AsyncWebClient, channel: str, sentence: str, *, thread: str | None = None
-    ) -> None:
-        message = {"text": blocks.fallback(sentence), "blocks": [blocks.section(blocks.escape(sentence))]}
-        await self._call(client.chat_postMessage, channel=channel, thread_ts=thread, **message)
-
-    async def _ephemeral(self, client: AsyncWebClient, channel: str, user: str, sentence: str) -> None:
-        await self._call(
-            client.chat_postEphemeral,
-            channel=channel,
-            user=user,
-            text=blocks.fallback(sentence),
-            blocks=[blocks.section(blocks.escape(sentence))],
-        )
-
-    async def _call(self, method: Any, **kwargs: Any) -> Any:
-        """A Web API call whose failure is logged by method and error code, never by content."""
-        try:
-            return await method(**kwargs)
-        except SlackApiError as exc:
-            error = exc.response.get("error") if exc.response is not None else "unknown"
-            where = kwargs.get("channel") or "-"
-            log.error("slack %s failed: %s (channel %s)", method.__name__, error, conversation_id(str(where)))
-            return None
 
 
 def _drop_token_skipped_warning(record: logging.LogRecord) -> bool:
@@ -318,7 +478,3 @@ def _from_bot(event: dict[str, Any]) -> bool:
     return (
         bool(event.get("bot_id") or event.get("bot_profile")) or event.get("subtype") not in _PERSON_SUBTYPES
     )
-
-
-def _thread(event: dict[str, Any]) -> str | None:
-    return event.get("thread_ts") or event.get("ts")

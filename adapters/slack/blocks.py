@@ -13,10 +13,11 @@ structure, a few emoji markers and machine-readable block ids:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot.messages import Reply, Result
-from bot.render import Section, sections
+from bot.render import Section, choices_text, sections
 
 Block = dict[str, Any]
 
@@ -32,6 +33,8 @@ SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 BUTTON_LIMIT = 75
 FALLBACK_LIMIT = 3900
+PLAIN_LIMIT = 39_000
+"""chat.postMessage truncates `text` past 40,000 characters; a plain-text retry stays under it."""
 MAX_BUTTONS = 25
 
 URGENCY_MARK = {"emergency": ":rotating_light:", "urgent": ":warning:", "soon": ":stethoscope:"}
@@ -144,23 +147,43 @@ def reply_message(reply: Reply, *, owner: str, index: int = 0) -> dict[str, Any]
     return {"text": fallback(reply.text), "blocks": blocks}
 
 
-def turn_messages(replies: list[Reply], *, owner: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One Slack message of a turn: its chat.postMessage arguments (`text` and `blocks`) and the
+    replies it carries, for a plain-text retry and for counting what could not be delivered."""
+
+    args: dict[str, Any]
+    replies: tuple[Reply, ...]
+
+    def plain(self) -> dict[str, Any]:
+        """The same replies as plain text, no blocks: what is tried when Slack refuses the
+        blocks. A question lists its answers numbered, so typing the number still answers."""
+        parts = [f"{r.text}\n{choices_text(r.choices)}" if r.choices else r.text for r in self.replies]
+        return {"text": _clip(escape("\n\n".join(parts)), PLAIN_LIMIT)}
+
+
+def turn_messages(replies: list[Reply], *, owner: str) -> list[Message]:
     """A turn's replies as Slack messages: short notes ("First, a quick safety check.") ride
     along in the message of the question after them, so a turn is one notification; a result
     always stands alone, and anything with buttons ends a message."""
-    messages: list[dict[str, Any]] = []
+    messages: list[Message] = []
     blocks: list[Block] = []
-    texts: list[str] = []
+    carried: list[Reply] = []
+
+    def close() -> None:
+        text = fallback("\n\n".join(reply.text for reply in carried))
+        messages.append(Message(args={"text": text, "blocks": blocks}, replies=tuple(carried)))
+
     for index, reply in enumerate(replies):
         message = reply_message(reply, owner=owner, index=index)
         if reply.result is not None and blocks:
-            messages.append({"text": fallback("\n\n".join(texts)), "blocks": blocks})
-            blocks, texts = [], []
+            close()
+            blocks, carried = [], []
         blocks += message["blocks"]
-        texts.append(reply.text)
+        carried.append(reply)
         if reply.result is not None or reply.choices or index == len(replies) - 1:
-            messages.append({"text": fallback("\n\n".join(texts)), "blocks": blocks})
-            blocks, texts = [], []
+            close()
+            blocks, carried = [], []
     return messages
 
 

@@ -17,7 +17,7 @@ from aiohttp import ClientError, web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 
-from adapters.slack.app import SlackBot
+from adapters.slack.app import BOT_SCOPES, SlackBot
 from bot.config import ConfigError, Settings
 from bot.engine import Engine
 
@@ -69,7 +69,11 @@ class HttpEndpoint:
         return f"http://{host}:{self.port}{EVENTS_PATH}"
 
     def describe(self) -> str:
-        return f"HTTP events on port {self.port}{EVENTS_PATH}"
+        where = f"HTTP events on port {self.port}{EVENTS_PATH}"
+        flow = self.bot.app.oauth_flow
+        if flow is not None:
+            where += f", installs at {flow.install_path} (any workspace)"
+        return where
 
 
 class SocketModeEndpoint:
@@ -107,6 +111,19 @@ def check_settings(settings: Settings) -> bool:
     """Fail before connecting when a token is missing or clearly the wrong kind.
     Returns True for Socket Mode."""
     socket_mode = bool(settings.slack_app_token)
+    if settings.slack_client_id:  # many workspaces: Slack's OAuth install flow, over HTTP
+        if settings.slack_bot_token:
+            raise ConfigError(
+                "set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                "(any workspace that installs kneebot), not both"
+            )
+        if socket_mode:
+            raise ConfigError(
+                "installing into many workspaces (SLACK_CLIENT_ID) needs HTTP mode, for Slack's install "
+                "and redirect pages: unset SLACK_APP_TOKEN and set SLACK_SIGNING_SECRET"
+            )
+        settings.require("slack_client_secret", "slack_signing_secret")
+        return False
     settings.require("slack_bot_token", *(() if socket_mode else ("slack_signing_secret",)))
     if not str(settings.slack_bot_token).startswith("xoxb-"):
         raise ConfigError(
@@ -136,15 +153,33 @@ async def verify_token(bot: SlackBot) -> None:
     log.info("signed in to Slack workspace %s as %s", response.get("team_id"), response.get("user_id"))
 
 
+def build_bot(settings: Settings, engine: Engine, *, socket_mode: bool) -> SlackBot:
+    """The adapter for these settings: one workspace's token, or the OAuth install flow."""
+    oauth = None
+    if settings.slack_client_id:
+        from adapters.slack.installs import oauth_settings
+
+        oauth = oauth_settings(
+            client_id=settings.slack_client_id,
+            client_secret=str(settings.slack_client_secret),
+            scopes=BOT_SCOPES,
+            redis_url=settings.redis_url,
+            sqlite_path=settings.db_path,
+        )
+    return SlackBot(
+        engine,
+        token=settings.slack_bot_token,
+        signing_secret=None if socket_mode else settings.slack_signing_secret,
+        api_url=settings.slack_api_url,
+        oauth=oauth,
+        docs_url=settings.docs_url,
+    )
+
+
 def run_slack(settings: Settings, engine: Engine) -> int:
     """`kneebot slack`: runs until SIGINT or SIGTERM; returns the exit status."""
     socket_mode = check_settings(settings)
-    bot = SlackBot(
-        engine,
-        token=str(settings.slack_bot_token),
-        signing_secret=None if socket_mode else settings.slack_signing_secret,
-        api_url=settings.slack_api_url,
-    )
+    bot = build_bot(settings, engine, socket_mode=socket_mode)
     return asyncio.run(_serve(settings, engine, bot, socket_mode))
 
 
@@ -152,7 +187,8 @@ async def _serve(settings: Settings, engine: Engine, bot: SlackBot, socket_mode:
     from adapters.ops import start_ops_server
     from bot.metrics import metrics_for
 
-    await verify_token(bot)
+    if bot.app.oauth_flow is None:  # one workspace: its token is checked now
+        await verify_token(bot)
     endpoint: Endpoint
     if socket_mode:
         endpoint = SocketModeEndpoint(bot, app_token=str(settings.slack_app_token))

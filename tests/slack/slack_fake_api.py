@@ -3,16 +3,23 @@
 It answers the way Slack documents (`{"ok": true, ...}`, or `{"ok": false, "error": ...}`),
 checks the bearer token, and refuses messages Slack itself would refuse (no text, too many
 characters in a block, a button label over 75 characters, repeated block ids), so a layout bug
-fails here as it would in a workspace. Every call is recorded for the tests to read.
+fails here as it would in a workspace. Every call is recorded, with the token it came with,
+for the tests to read.
+
+It hosts any number of workspaces, each with its own bot token (`auth.test` answers per
+token), installs new ones through `oauth.v2.access` (a code granted with `grant`, the app's
+client id and secret as HTTP basic auth), and can be told to fail the next calls of a method
+as Slack does under load (`fail`: a 429 with Retry-After, a 500, or an error code).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -23,6 +30,36 @@ BOT_ID = "B0KNEEBOT"
 APP_ID = "A0KNEEBOT"
 BOT_TOKEN = "xoxb-1234-5678-kneebottoken"
 APP_TOKEN = "xapp-1-A0KNEEBOT-1234-kneebotapptoken"
+CLIENT_ID = "1234567890.0987654321"
+CLIENT_SECRET = "kneebot-client-secret-for-tests"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """One workspace kneebot is installed in: its id, and its bot user's ids and token."""
+
+    team: str
+    bot_token: str
+    bot_user: str = BOT_USER
+    bot_id: str = BOT_ID
+
+
+@dataclass
+class Failure:
+    """The next `times` calls of `method` fail: HTTP `status` (a 429 with `retry_after`), or
+    HTTP 200 with `{"ok": false, "error": error}` when status is 200."""
+
+    method: str
+    status: int = 429
+    error: str = "ratelimited"
+    retry_after: int = 1
+    times: int = 1
+    when: Any = None
+    """Only calls whose arguments pass this check fail (None: every call)."""
+    seen: int = field(default=0)
+
+    def applies(self, method: str, args: dict[str, Any]) -> bool:
+        return method == self.method and self.seen < self.times and (self.when is None or self.when(args))
 
 
 @dataclass
@@ -33,6 +70,7 @@ class Call:
     method: str
     args: dict[str, Any]
     ts: str | None = None
+    token: str | None = None
 
     @property
     def channel(self) -> str | None:
@@ -73,9 +111,17 @@ class FakeSlack:
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
-        self.bot_tokens = {BOT_TOKEN}
+        self.workspaces: dict[str, Workspace] = {BOT_TOKEN: Workspace(team=TEAM, bot_token=BOT_TOKEN)}
         self.app_tokens = {APP_TOKEN}
         self.unreachable_users: set[str] = set()
+        self.locales: dict[str, str] = {}
+        """users.info's locale per user (default en-US)."""
+        self.failures: list[Failure] = []
+        self.user_messages: dict[str, list[str]] = {}
+        """Messages people wrote, per channel (their ts), for conversations.history."""
+        self.codes: dict[str, Workspace] = {}
+        self.refused: list[Call] = []
+        """Calls answered with a failure from `fail`."""
         self._ts = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
         self.acks: dict[str, dict[str, Any]] = {}
@@ -86,6 +132,7 @@ class FakeSlack:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # slack_sdk sends a few methods as GET
         app.router.add_post("/respond/{hook}", self._respond)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
@@ -109,6 +156,27 @@ class FakeSlack:
     # ----- reading what was recorded -----------------------------------------------------------
     def reset(self) -> None:
         self.calls.clear()
+        self.refused.clear()
+        self.failures.clear()
+        self.locales.clear()
+        self.user_messages.clear()
+        self.workspaces = {BOT_TOKEN: Workspace(team=TEAM, bot_token=BOT_TOKEN)}
+        self.codes.clear()
+
+    @property
+    def bot_tokens(self) -> set[str]:
+        return set(self.workspaces)
+
+    def fail(self, method: str, **failure: Any) -> Failure:
+        """Make the next calls of `method` fail (see `Failure`)."""
+        made = Failure(method, **failure)
+        self.failures.append(made)
+        return made
+
+    def grant(self, code: str, workspace: Workspace) -> None:
+        """An install in progress: Slack redirected the installer back with `code`, which
+        oauth.v2.access trades (once) for `workspace`'s bot token."""
+        self.codes[code] = workspace
 
     def calls_to(self, method: str, channel: str | None = None) -> list[Call]:
         return [
@@ -133,27 +201,99 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await self._arguments(request)
+        if method == "oauth.v2.access":
+            return web.json_response(self._oauth(request, args))
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         accepted = self.app_tokens if method == "apps.connections.open" else self.bot_tokens
         if token not in accepted:
-            self.calls.append(Call(method, args))
+            self.calls.append(Call(method, args, token=token))
             return web.json_response({"ok": False, "error": "invalid_auth"})
-        answer = self._answer(method, args)
+        failure = next((f for f in self.failures if f.applies(method, args)), None)
+        if failure is not None:
+            failure.seen += 1
+            self.refused.append(Call(method, args, token=token))
+            if failure.status == 200:
+                return web.json_response({"ok": False, "error": failure.error})
+            headers = {"Retry-After": str(failure.retry_after)} if failure.status == 429 else {}
+            return web.json_response(
+                {"ok": False, "error": failure.error}, status=failure.status, headers=headers
+            )
+        answer = self._answer(method, args, token)
         return web.json_response(answer)
 
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        call = Call(method, args)
+    def _oauth(self, request: web.Request, args: dict[str, Any]) -> dict[str, Any]:
+        """oauth.v2.access: the app's credentials (HTTP basic auth) and a granted code, once."""
+        self.calls.append(Call("oauth.v2.access", args))
+        basic = request.headers.get("Authorization", "").removeprefix("Basic ").strip()
+        client = base64.b64decode(basic).decode() if basic else ""
+        if client != f"{CLIENT_ID}:{CLIENT_SECRET}":
+            return {"ok": False, "error": "invalid_client_id"}
+        workspace = self.codes.pop(str(args.get("code")), None)
+        if workspace is None:
+            return {"ok": False, "error": "invalid_code"}
+        self.workspaces[workspace.bot_token] = workspace
+        return {
+            "ok": True,
+            "access_token": workspace.bot_token,
+            "token_type": "bot",
+            "scope": "app_mentions:read,chat:write,commands,im:history,im:write,users:read",
+            "bot_user_id": workspace.bot_user,
+            "app_id": APP_ID,
+            "team": {"name": f"Workspace {workspace.team}", "id": workspace.team},
+            "enterprise": None,
+            "authed_user": {"id": "U0INSTALLER"},
+            "is_enterprise_install": False,
+        }
+
+    def _answer(self, method: str, args: dict[str, Any], token: str) -> dict[str, Any]:
+        call = Call(method, args, token=token)
         self.calls.append(call)
+        workspace = self.workspaces.get(token)
         if method == "auth.test":
+            assert workspace is not None
             return {
                 "ok": True,
-                "url": "https://kneeclub.slack.com/",
-                "team": "Knee Club",
+                "url": f"https://{workspace.team.lower()}.slack.com/",
+                "team": f"Workspace {workspace.team}",
                 "user": "kneebot",
-                "team_id": TEAM,
-                "user_id": BOT_USER,
-                "bot_id": BOT_ID,
+                "team_id": workspace.team,
+                "user_id": workspace.bot_user,
+                "bot_id": workspace.bot_id,
                 "is_enterprise_install": False,
+            }
+        if method == "users.info":
+            user = str(args.get("user", ""))
+            if not user:
+                return {"ok": False, "error": "user_not_found"}
+            info: dict[str, Any] = {
+                "id": user,
+                "team_id": workspace.team if workspace else TEAM,
+                "name": user.lower(),
+            }
+            if str(args.get("include_locale")).lower() in ("true", "1"):
+                info["locale"] = self.locales.get(user, "en-US")
+            return {"ok": True, "user": info}
+        if method == "views.publish":
+            view = args.get("view")
+            if isinstance(view, str):
+                view = args["view"] = json.loads(view)
+            if not args.get("user_id") or not isinstance(view, dict) or view.get("type") != "home":
+                return {"ok": False, "error": "invalid_arguments"}
+            problem = _block_problems(view.get("blocks") or [])
+            if problem:
+                return {"ok": False, "error": problem}
+            return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", "type": "home", **view}}
+        if method == "conversations.history":
+            channel = str(args.get("channel", ""))
+            stamps = [
+                c.ts for c in self.calls if c.method == "chat.postMessage" and c.channel == channel and c.ts
+            ]
+            stamps += self.user_messages.get(channel, [])
+            newest = sorted((ts for ts in stamps if ts), reverse=True)[: int(args.get("limit", 100))]
+            return {
+                "ok": True,
+                "messages": [{"type": "message", "ts": ts} for ts in newest],
+                "has_more": False,
             }
         if method == "conversations.open":
             user = str(args.get("users", ""))

@@ -87,16 +87,18 @@ def wait_for(check: Any, what: str, timeout: float = WAIT_SECONDS) -> None:
 
 
 class SlackRig:
-    """One running Slack adapter on loopback, and a signed-request sender for it."""
+    """One running Slack adapter on loopback, and a signed-request sender for it. `bot` options
+    go to `SlackBot` (the default: one workspace, with the fake's bot token)."""
 
     def __init__(
-        self, loop: LoopThread, fake: FakeSlack, engine: Engine, *, secret: str = SIGNING_SECRET
+        self, loop: LoopThread, fake: FakeSlack, engine: Engine, *, secret: str = SIGNING_SECRET, **bot: Any
     ) -> None:
         self.loop = loop
         self.fake = fake
         self.engine = engine
         self.secret = secret
-        self.bot = SlackBot(engine, token=BOT_TOKEN, signing_secret=secret, api_url=fake.api_url)
+        options = {"token": BOT_TOKEN, **bot}
+        self.bot = SlackBot(engine, signing_secret=secret, api_url=fake.api_url, **options)
         self.endpoint = HttpEndpoint(self.bot, host="127.0.0.1", port=0)
         loop.run(self.endpoint.start())
 
@@ -104,6 +106,23 @@ class SlackRig:
         self.loop.run(self.endpoint.stop())
 
     # ----- raw requests ------------------------------------------------------------------------
+    def get(self, path: str, *, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+        """A browser's GET (the OAuth install and redirect pages): status, headers, body.
+        Redirects are not followed: where they point is what a test reads."""
+        base = self.endpoint.url.removesuffix("/slack/events")
+
+        class _NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+                return None
+
+        opener = urllib.request.build_opener(_NoRedirect)
+        request = urllib.request.Request(base + path, headers={"Connection": "close", **(headers or {})})
+        try:
+            with opener.open(request, timeout=WAIT_SECONDS) as response:
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read().decode()
+
     def post(
         self,
         body: bytes,
@@ -220,6 +239,12 @@ class SlackPerson:
             text=text, user=self.user, ts=stamp, event_ts=stamp, channel=channel or self.dm, team=self.team
         )
         body["event"]["blocks"][0]["elements"][0]["elements"][0]["text"] = text
+        return self._in_workspace(body)
+
+    def _in_workspace(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Slack names the workspace an event is for in `authorizations` too (Bolt reads it there)."""
+        for authorization in body.get("authorizations") or []:
+            authorization["team_id"] = self.team
         return body
 
     def say(self, text: str, **options: Any) -> list[Call]:
@@ -266,6 +291,72 @@ class SlackPerson:
         self.rig.interaction(self.action_payload(on, label, clicker=clicker))
         return self._since(start)
 
+    # ----- the App Home ---------------------------------------------------------------------------
+    def home_event(self, tab: str = "home") -> dict[str, Any]:
+        body = payload("event_app_home_opened")
+        stamp = next_ts()
+        body["team_id"] = self.team
+        body["event_id"] = f"Ev{stamp.replace('.', '')}H"
+        body["event"].update(user=self.user, channel=self.dm, tab=tab, event_ts=stamp)
+        if tab != "home":
+            body["event"].pop("view")
+        return self._in_workspace(body)
+
+    def open_home(self) -> list[Call]:
+        """Open kneebot's Home tab in the sidebar."""
+        start = len(self.fake.calls)
+        self.rig.event(self.home_event("home"))
+        return self._since(start)
+
+    def open_messages_tab(self) -> list[Call]:
+        start = len(self.fake.calls)
+        self.rig.event(self.home_event("messages"))
+        return self._since(start)
+
+    def home(self) -> Call:
+        """The Home view last published for this person."""
+        views = [c for c in self.fake.calls_to("views.publish") if c.args.get("user_id") == self.user]
+        assert views, "no Home view was published for this person"
+        return views[-1]
+
+    def click_home(self, action_id: str) -> list[Call]:
+        """Click a button of the Home tab (as published last), by its action id."""
+        view = self.home().args["view"]
+        block, button = next(
+            (block, element)
+            for block in view["blocks"]
+            if block["type"] == "actions"
+            for element in block["elements"]
+            if element["action_id"] == action_id
+        )
+        body = payload("block_actions_home")
+        body["user"].update(
+            id=self.user, username=self.user.lower(), name=self.user.lower(), team_id=self.team
+        )
+        body["team"]["id"] = self.team
+        body["actions"] = [
+            {**button, "block_id": block["block_id"], "type": "button", "action_ts": next_ts()}
+        ]
+        start = len(self.fake.calls)
+        self.rig.interaction(body)
+        return self._since(start)
+
+    def click_in_dm(self, message: Call, action_id: str) -> list[Call]:
+        """Click a button by action id on a message in the DM (the welcome's start button)."""
+        body = payload("block_actions")
+        button = next(b for b in buttons_of(message) if b["action_id"] == action_id)
+        body["user"].update(
+            id=self.user, username=self.user.lower(), name=self.user.lower(), team_id=self.team
+        )
+        body["team"]["id"] = self.team
+        body["channel"]["id"] = message.channel
+        body["container"].update(message_ts=message.ts, channel_id=message.channel)
+        body["message"].update(ts=message.ts, text=message.args.get("text", ""), blocks=message.blocks)
+        body["actions"] = [{**button, "type": "button", "action_ts": next_ts()}]
+        start = len(self.fake.calls)
+        self.rig.interaction(body)
+        return self._since(start)
+
     def slash(
         self, text: str = "", *, channel: str = "C0RUNNING", channel_name: str = "running"
     ) -> list[Call]:
@@ -301,11 +392,18 @@ class SlackPerson:
         body["event"].update(
             user=self.user, text=text, ts=stamp, event_ts=stamp, channel=channel, team=self.team
         )
-        return body
+        return self._in_workspace(body)
 
 
 def posted(calls: list[Call], channel: str | None = None) -> list[Call]:
     return [c for c in calls if c.method == "chat.postMessage" and (channel is None or c.channel == channel)]
+
+
+def ephemeral(calls: list[Call], channel: str | None = None) -> list[Call]:
+    """Messages only one person sees ("only visible to you")."""
+    return [
+        c for c in calls if c.method == "chat.postEphemeral" and (channel is None or c.channel == channel)
+    ]
 
 
 _REPLY_STARTS = ("kneebot_note:", "kneebot_question:", "kneebot_result:")

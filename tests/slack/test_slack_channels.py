@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from slack_fake_api import FakeSlack
-from slack_harness import SlackPerson, posted, texts, visible_text
+from slack_harness import SlackPerson, ephemeral, posted, texts, visible_text
 
 MOVED = "I've sent you a direct message so we can talk privately."
 
 
-def test_a_channel_mention_gets_a_thread_note_and_the_conversation_moves_to_a_dm(person: SlackPerson) -> None:
+def test_a_channel_mention_gets_a_note_only_that_person_sees_and_the_conversation_moves_to_a_dm(
+    person: SlackPerson,
+) -> None:
     calls = person.mention(
         "<@U0KNEEBOT> my knee hurts after long runs", channel="C0RUNNING", ts="1700000100.000100"
     )
 
-    in_channel = posted(calls, "C0RUNNING")
-    assert len(in_channel) == 1, "one short note in the channel, nothing else"
-    assert in_channel[0].args["thread_ts"] == "1700000100.000100"
-    assert MOVED in visible_text(in_channel[0].blocks)
+    assert posted(calls, "C0RUNNING") == [], "nothing in the channel for everyone"
+    (note,) = ephemeral(calls, "C0RUNNING")
+    assert note.args["user"] == person.user, "only the person who mentioned the bot sees it"
+    assert "thread_ts" not in note.args, "right under the mention, where they are looking"
+    assert MOVED in visible_text(note.blocks)
     assert [c.args["users"] for c in calls if c.method == "conversations.open"] == [person.user]
     in_dm = texts(posted(calls, person.dm))
     assert "I'm kneebot" in in_dm[0] and in_dm[-1] == "Do any of these apply to you right now?"
@@ -33,25 +36,28 @@ def test_a_mention_inside_a_thread_is_answered_in_that_thread(person: SlackPerso
     body["event"]["thread_ts"] = "1700000000.000050"
     start = len(person.fake.calls)
     person.rig.event(body)
-    note = posted(person.fake.calls[start:], "C0RUNNING")[0]
-    assert note.args["thread_ts"] == "1700000000.000050"
+    (note,) = ephemeral(person.fake.calls[start:], "C0RUNNING")
+    assert note.args["thread_ts"] == "1700000000.000050" and note.args["user"] == person.user
+    assert posted(person.fake.calls[start:], "C0RUNNING") == []
 
 
 def test_a_group_dm_mention_is_handled_like_a_channel(person: SlackPerson) -> None:
     """Group DMs: the bot only hears mentions there (no message.mpim), and talks one-to-one."""
     calls = person.mention("<@U0KNEEBOT> knee question", channel="G0GROUPDM")
-    assert len(posted(calls, "G0GROUPDM")) == 1
-    assert MOVED in visible_text(posted(calls, "G0GROUPDM")[0].blocks)
+    assert posted(calls, "G0GROUPDM") == []
+    (note,) = ephemeral(calls, "G0GROUPDM")
+    assert note.args["user"] == person.user and MOVED in visible_text(note.blocks)
     assert posted(calls, person.dm), "the check itself is in the person's DM"
 
 
-def test_when_no_dm_can_be_opened_the_thread_says_so(person: SlackPerson, fake: FakeSlack) -> None:
+def test_when_no_dm_can_be_opened_the_person_is_told_privately(person: SlackPerson, fake: FakeSlack) -> None:
     fake.unreachable_users.add(person.user)
     try:
         calls = person.mention("<@U0KNEEBOT> hi")
     finally:
         fake.unreachable_users.discard(person.user)
-    assert [visible_text(c.blocks) for c in posted(calls)] == [
+    assert posted(calls) == []
+    assert [visible_text(c.blocks) for c in ephemeral(calls) if c.args["user"] == person.user] == [
         "Sorry, I couldn't open a direct message with you. Please message me from the Apps section of the sidebar instead."
     ]
 

@@ -16,6 +16,7 @@ from slack_harness import (
     LoopThread,
     SlackPerson,
     SlackRig,
+    ephemeral,
     next_ts,
     payload,
     posted,
@@ -94,7 +95,7 @@ def test_a_retried_channel_mention_leaves_one_note_and_one_conversation(
     event = person.mention_event("<@U0KNEEBOT> hi", channel="C0RUNNING")
     person.rig.event(event)
     person.rig.event(event, retry=1)
-    assert len(posted(fake.calls, "C0RUNNING")) == 1
+    assert len(ephemeral(fake.calls, "C0RUNNING")) == 1
     assert len([t for t in texts(posted(fake.calls, person.dm)) if t.startswith(GREETING_START)]) == 1
 
 

@@ -13,6 +13,8 @@ from slack_fake_api import FakeSlack
 from slack_harness import SlackPerson, payload, posted
 
 from adapters.slack.app import BOT_EVENTS, BOT_SCOPES, SLASH_COMMAND
+from adapters.slack.installs import REDIRECT_PATH
+from bot.keys import conversation_key
 
 MANIFEST = Path(__file__).parents[2] / "deploy" / "slack" / "manifest.yaml"
 
@@ -23,6 +25,9 @@ METHOD_SCOPES = {
     "chat.postEphemeral": "chat:write",
     "chat.update": "chat:write",
     "conversations.open": "im:write",
+    "conversations.history": "im:history",
+    "users.info": "users:read",
+    "views.publish": None,
     "response_url": None,
 }
 
@@ -48,19 +53,40 @@ def test_the_manifest_has_the_command_buttons_socket_mode_and_a_writable_message
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
     app_home = manifest["features"]["app_home"]
+    assert app_home["home_tab_enabled"] is True, "the Home tab is where a new person starts"
     assert app_home["messages_tab_enabled"] is True
     assert app_home["messages_tab_read_only_enabled"] is False, "people must be able to write to the bot"
     assert len(manifest["display_information"]["long_description"]) >= 174, "Slack refuses a shorter one"
+
+
+def test_the_manifest_shows_where_slack_sends_installers_back() -> None:
+    """Commented out (it needs your host), but with the path the OAuth flow serves."""
+    urls = [line for line in MANIFEST.read_text().splitlines() if "oauth_redirect" in line]
+    assert urls and all(line.strip().startswith("#") for line in urls)
+    assert any(line.rstrip().endswith(REDIRECT_PATH) for line in urls)
 
 
 @pytest.mark.parametrize("event", BOT_EVENTS)
 def test_every_subscribed_event_is_answered(event: str, person: SlackPerson, fake: FakeSlack) -> None:
     body = payload("event_" + event.replace(".", "_"))
     body["event"].update(user=person.user, ts="1700000500.000100", text="<@U0KNEEBOT> hi")
-    if event == "message.im":
+    if event in ("message.im", "app_home_opened"):
         body["event"]["channel"] = person.dm
+    if event in ("app_uninstalled", "tokens_revoked"):
+        person.say("hi")  # something to delete
+        body["event"].pop("user")
+        body["event"].pop("text")
+        body["event"].pop("ts")
+        if event == "tokens_revoked":
+            body["event"]["tokens"]["oauth"] = [person.user]
     person.rig.event(body)
-    assert posted(fake.calls, person.dm), f"a {event} event got no answer"
+    if event == "app_home_opened":
+        assert fake.calls_to("views.publish"), "the Home tab was published"
+    elif event in ("app_uninstalled", "tokens_revoked"):
+        key = conversation_key("slack", person.team, person.dm, person.user)
+        assert key not in list(person.rig.engine.store.keys()), f"{event} deleted the conversation"
+    else:
+        assert posted(fake.calls, person.dm), f"a {event} event got no answer"
 
 
 def test_every_web_api_call_made_is_covered_by_the_manifest_scopes(
@@ -71,6 +97,8 @@ def test_every_web_api_call_made_is_covered_by_the_manifest_scopes(
     person.click("Not sure", stale=True)
     person.mention("<@U0KNEEBOT> hi")
     person.slash(channel="C0RUNNING")
+    person.open_home()
+    person.open_messages_tab()
     granted = set(manifest["oauth_config"]["scopes"]["bot"])
     called = {c.method for c in fake.calls}
     assert called <= set(METHOD_SCOPES), (
@@ -78,4 +106,12 @@ def test_every_web_api_call_made_is_covered_by_the_manifest_scopes(
     )
     needed = {METHOD_SCOPES[m] for m in called} - {None}
     assert needed <= granted
-    assert {"chat.postMessage", "chat.update", "chat.postEphemeral", "conversations.open"} <= called
+    assert {
+        "chat.postMessage",
+        "chat.update",
+        "chat.postEphemeral",
+        "conversations.open",
+        "conversations.history",
+        "users.info",
+        "views.publish",
+    } <= called

@@ -12,14 +12,22 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from slack_fake_api import APP_TOKEN, BOT_TOKEN, FakeSlack
+from slack_fake_api import APP_TOKEN, BOT_TOKEN, CLIENT_ID, CLIENT_SECRET, FakeSlack
 from slack_harness import SIGNING_SECRET, LoopThread, SlackPerson, posted, signature, texts, wait_for
 
 from adapters import cli
 
-SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL")
+SLACK_VARIABLES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_API_URL",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+)
 
 
 @pytest.fixture
@@ -79,6 +87,43 @@ def test_a_token_slack_refuses_stops_the_start_with_the_reason(
     assert "xoxb-revoked-token" not in err
 
 
+@pytest.mark.parametrize(
+    ("settings", "said"),
+    [
+        ({"SLACK_CLIENT_ID": CLIENT_ID}, "set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET together"),
+        (
+            {
+                "SLACK_CLIENT_ID": CLIENT_ID,
+                "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+            },
+            "set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID",
+        ),
+        (
+            {
+                "SLACK_CLIENT_ID": CLIENT_ID,
+                "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+                "SLACK_APP_TOKEN": APP_TOKEN,
+            },
+            "needs HTTP mode",
+        ),
+        (
+            {"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET},
+            "missing SLACK_SIGNING_SECRET",
+        ),
+    ],
+)
+def test_many_workspace_settings_that_cannot_work_are_explained(
+    clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], settings: dict[str, str], said: str
+) -> None:
+    for name, value in settings.items():
+        clean_env.setenv(name, value)
+    status, err = run_kneebot(capsys)
+    assert status == 2
+    assert said in err
+    assert CLIENT_SECRET not in err and BOT_TOKEN not in err
+
+
 # ----- a real `kneebot slack` process ------------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as sock:
@@ -90,7 +135,7 @@ def start_kneebot(fake: FakeSlack, tmp_env: dict[str, str]) -> subprocess.Popen[
     env = {
         k: v for k, v in os.environ.items() if k not in SLACK_VARIABLES and k not in ("PORT", "HEALTH_PORT")
     }
-    env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=fake.api_url, LOG_LEVEL="DEBUG", **tmp_env)
+    env.update({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": fake.api_url, "LOG_LEVEL": "DEBUG", **tmp_env})
     return subprocess.Popen(
         [sys.executable, "-m", "adapters.cli", "slack", "--memory"],
         env=env,
@@ -154,6 +199,36 @@ def test_kneebot_slack_over_http_answers_a_dm_and_stops_cleanly(fake: FakeSlack)
     assert status == 0, err
     assert "listening to Slack over HTTP events on port" in err
     assert "private story" not in err and BOT_TOKEN not in err, "even at LOG_LEVEL=DEBUG"
+
+
+def test_kneebot_slack_for_many_workspaces_serves_the_install_page_and_stops_cleanly(
+    fake: FakeSlack, tmp_path: Path
+) -> None:
+    port = free_port()
+    database = tmp_path / "kneebot.sqlite3"
+    process = start_kneebot(
+        fake,
+        {
+            "SLACK_BOT_TOKEN": "",
+            "SLACK_CLIENT_ID": CLIENT_ID,
+            "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "PORT": str(port),
+            "KNEEBOT_DB": str(database),
+        },
+    )
+    try:
+        wait_for_port(port, process)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/slack/install", timeout=10) as response:
+            page = response.read().decode()
+        assert response.status == 200 and f"client_id={CLIENT_ID}" in page
+    finally:
+        status, err = stop_kneebot(process)
+    assert status == 0, err
+    assert "installs at /slack/install (any workspace)" in err
+    assert fake.calls_to("auth.test") == [], "no token to check until a workspace installs kneebot"
+    assert database.stat().st_mode & 0o077 == 0, "the file that will hold tokens is owner-only"
+    assert CLIENT_SECRET not in err
 
 
 def test_kneebot_slack_over_socket_mode_answers_a_dm_and_stops_cleanly(
