@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     _store_flags(chat)
     chat.add_argument("--user", default=None, help="who is chatting (default: your login name)")
     chat.add_argument("--record", type=Path, help="also write this session as a replayable transcript")
+    chat.add_argument(
+        "--lang",
+        type=_language,
+        help="your language as a BCP 47 tag, e.g. es or en-GB (default: the terminal's, from LC_ALL, "
+        "LC_MESSAGES or LANG)",
+    )
 
     check = commands.add_parser("check", help="validate dialog files and report every problem")
     check.add_argument(
@@ -154,16 +160,29 @@ def _graph(settings: Settings) -> int:
     return 0
 
 
+def _language(text: str) -> str:
+    from adapters.console.chat import language_tag
+
+    tag = language_tag(text)
+    if tag is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a language tag such as es or en-GB")
+    return tag
+
+
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
     from adapters.console import run_chat
+    from adapters.console.chat import locale_from_env
 
     engine = make_engine(settings)
     user = args.user or getpass.getuser()
+    locale = args.lang or locale_from_env(os.environ)
     if args.record:
         from adapters.console.record import record_chat
 
-        return record_chat(engine, user=user, path=args.record)
-    return run_chat(engine, user=user)
+        return record_chat(engine, user=user, path=args.record, locale=locale)
+    return run_chat(engine, user=user, locale=locale)
 
 
 def _replay(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,14 +1,16 @@
 """`kneebot chat`: talk to the bot in a terminal, or pipe a file of lines through it.
 
 One line is one turn. Conversations live in the configured store (SQLite by default), so
-quitting and starting again picks up where the person was.
+quitting and starting again picks up where the person was. The person's language goes to the
+engine as `Incoming.locale`: `--lang`, else the terminal's locale (LC_ALL, LC_MESSAGES, LANG).
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TextIO
 
 from bot.engine import Engine
@@ -17,6 +19,26 @@ from bot.messages import Incoming, Reply
 from bot.render import choices_text
 
 PROMPT = "you> "
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+"""A BCP 47 language tag as people type one: "es", "en-GB", "pt-BR", "zh-Hant-TW"."""
+
+
+def language_tag(text: str) -> str | None:
+    """`text` as a BCP 47 tag ("en_GB" becomes "en-GB"), or None when it is not one."""
+    tag = text.strip().replace("_", "-")
+    return tag if LANGUAGE_TAG.fullmatch(tag) else None
+
+
+def locale_from_env(env: Mapping[str, str]) -> str | None:
+    """The terminal's language as a BCP 47 tag: the first of LC_ALL, LC_MESSAGES and LANG that
+    is set (POSIX's order for messages), "en_GB.UTF-8@euro" read as "en-GB"; the C and POSIX
+    locales name no language."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "").strip()
+        if value:
+            language = value.split(".", 1)[0].split("@", 1)[0]
+            return None if language in ("C", "POSIX") else language_tag(language)
+    return None
 
 
 def render(reply: Reply) -> str:
@@ -30,19 +52,25 @@ class ConsoleSession:
     """One person at one terminal. `say` is the whole adapter: text in, printed replies out."""
 
     def __init__(
-        self, engine: Engine, user: str, on_turn: Callable[[str, list[Reply]], None] | None = None
+        self,
+        engine: Engine,
+        user: str,
+        on_turn: Callable[[str, list[Reply]], None] | None = None,
+        *,
+        locale: str | None = None,
     ) -> None:
         self.engine = engine
         self.key = conversation_key("console", "local", "terminal", user)
         self.user = person_ref("console", "local", user)
         self.on_turn = on_turn
+        self.locale = locale
 
     def opening(self) -> list[Reply]:
         """Resume a conversation in progress, or greet and ask the first question."""
         return self.engine.resume(self.key) or self.say("")
 
     def say(self, text: str) -> list[Reply]:
-        replies = self.engine.handle(Incoming(key=self.key, user=self.user, text=text))
+        replies = self.engine.handle(Incoming(key=self.key, user=self.user, text=text, locale=self.locale))
         if self.on_turn is not None:
             self.on_turn(text, replies)
         return replies
@@ -55,6 +83,7 @@ def run_chat(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     on_turn: Callable[[str, list[Reply]], None] | None = None,
+    locale: str | None = None,
 ) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
@@ -62,7 +91,7 @@ def run_chat(
     if interactive:
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401  (line editing and history for input())
-    session = ConsoleSession(engine, user, on_turn)
+    session = ConsoleSession(engine, user, on_turn, locale=locale)
     try:
         return _loop(session, stdin, stdout, interactive)
     except BrokenPipeError:  # `kneebot chat < file | head`: the reader left, nothing to report

@@ -108,6 +108,7 @@ def record_chat(
     path: str | Path,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    locale: str | None = None,
 ) -> int:
     """Run the console chat and write what was said to `path`, even if the chat ends badly."""
     path = Path(path)
@@ -120,6 +121,7 @@ def record_chat(
             stdin=stdin,
             stdout=stdout,
             on_turn=lambda text, replies: turns.append((text, replies)),
+            locale=locale,
         )
     finally:
         name = path.stem.replace("_", " ").replace("-", " ")
