@@ -4,12 +4,14 @@ The client asks for no privileged intent: slash commands and buttons arrive as i
 and Discord delivers the text of direct messages to a bot without the message-content intent.
 It caches no messages (they may hold health details) and allows no mentions in anything it
 sends. The command is synced once, in `setup_hook`, which discord.py calls once per login; a
-gateway reconnect (which fires `on_ready` again) never re-syncs.
+gateway reconnect (which fires `on_ready` again) never re-syncs. Removed from a server
+(`on_guild_remove`), it deletes every conversation started there.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +19,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.layout import NO_MENTIONS, ChoiceButton
-from adapters.discord.turns import Turns
+from adapters.discord.turns import Option, Turns
 from bot.config import ConfigError, Settings
 from bot.dialog import sentence_problems
 from bot.engine import Engine
@@ -31,13 +33,27 @@ SENTENCES: dict[str, frozenset[str]] = {
     "discord_moved_to_dm": frozenset({"link"}),
     "discord_dm_closed": frozenset(),
     "discord_answered": frozenset({"question", "answer"}),
+    "discord_option_name": frozenset(),
+    "discord_option_description": frozenset(),
+    "discord_option_help": frozenset(),
+    "discord_option_forget": frozenset(),
 }
 """The dialog messages the Discord adapter reads, with the placeholders each may use."""
+OPTIONS: dict[str, Option] = {"help": "help", "forget": "forget"}
+"""The values of /kneepain's option; anything else opens the check."""
+OPTION_NAME = re.compile(r"[-_\w]{1,32}")
+"""Discord's rule for an option's name (lowercase too); a description or choice: 1-100 characters."""
 
 
 def check_sentences(messages: Mapping[str, str]) -> None:
     """Fail at start, naming every problem, rather than in the middle of someone's turn."""
     problems = sentence_problems(messages, SENTENCES)
+    name = messages.get("discord_option_name", "")
+    if name and not (OPTION_NAME.fullmatch(name) and name == name.lower()):
+        problems.append(f"discord_option_name {name!r} must be one lowercase word of at most 32 characters")
+    for key in ("discord_option_description", "discord_option_help", "discord_option_forget"):
+        if len(messages.get(key, "")) > 100:
+            problems.append(f"{key} is longer than Discord's 100 characters")
     if problems:
         raise ConfigError(f"the dialog file is not ready for Discord: {'; '.join(problems)}")
 
@@ -50,15 +66,26 @@ def intents() -> discord.Intents:
     return wanted
 
 
-def kneepain_command(turns: Turns, description: str) -> app_commands.Command[Any, ..., None]:
-    """`/kneepain`, usable in servers, in the bot's DMs, and (user-installed) in other DMs."""
+def kneepain_command(turns: Turns, words: Mapping[str, str]) -> app_commands.Command[Any, ..., None]:
+    """`/kneepain`, usable in servers, in the bot's DMs, and (user-installed) in other DMs; its
+    one optional option offers help and forget (names and wording from the dialog)."""
 
-    async def kneepain(interaction: discord.Interaction) -> None:
-        await turns.command(interaction)
+    async def kneepain(
+        interaction: discord.Interaction, what: app_commands.Choice[str] | None = None
+    ) -> None:
+        await turns.command(interaction, OPTIONS.get(what.value, "open") if what else "open")
 
+    kneepain = app_commands.choices(
+        what=[
+            app_commands.Choice(name=words["discord_option_help"], value="help"),
+            app_commands.Choice(name=words["discord_option_forget"], value="forget"),
+        ]
+    )(kneepain)
+    kneepain = app_commands.describe(what=words["discord_option_description"])(kneepain)
+    kneepain = app_commands.rename(what=words["discord_option_name"])(kneepain)
     return app_commands.Command(
         name=COMMAND_NAME,
-        description=description[:100],
+        description=words["discord_command_description"][:100],
         callback=kneepain,
         allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True),
         allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
@@ -76,9 +103,7 @@ class KneeClient(discord.Client):
         self.turns = Turns(engine)
         self.sync_guild = sync_guild
         self.tree = app_commands.CommandTree(self)
-        self.tree.add_command(
-            kneepain_command(self.turns, engine.dialog.messages["discord_command_description"])
-        )
+        self.tree.add_command(kneepain_command(self.turns, engine.dialog.messages))
 
     @property
     def syncs_commands(self) -> bool:
@@ -107,6 +132,11 @@ class KneeClient(discord.Client):
 
     async def on_message(self, message: discord.Message) -> None:
         await self.turns.typed(message)
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Kicked, banned, or the server deleted: nothing held for it is kept."""
+        await self.turns.left(guild.id)
+        log.info("left a server: its conversations were deleted")
 
 
 def quiet_discord_logs() -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import discord
 
 from bot.messages import Choice, Reply, Result
-from bot.render import Section, sections
+from bot.render import Section, choices_text, sections
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +89,26 @@ def fits_custom_id(token: str) -> bool:
 
 @dataclass(frozen=True, kw_only=True)
 class Outgoing:
-    """One Discord message to send: text, at most one embed, and buttons."""
+    """One Discord message to send: text, at most one embed, and buttons; `replies` are the
+    engine replies it carries, for counting one that cannot be delivered."""
 
     content: str = ""
     embed: discord.Embed | None = None
     choices: tuple[Choice, ...] = ()
+    replies: tuple[Reply, ...] = ()
+
+    def plain(self) -> list[str]:
+        """The same message as plain text, no embed and no buttons (the answers numbered, so
+        typing the number still answers): what is sent when Discord refuses the message."""
+        parts = [self.content]
+        if self.embed is not None:
+            embed = self.embed
+            parts += [embed.title or "", embed.description or ""]
+            parts += [f"{f.name}\n{f.value}".strip(_BLANK_NAME + "\n") for f in embed.fields]
+            parts.append(embed.footer.text or "")
+        if self.choices:
+            parts.append(choices_text(self.choices))
+        return split_text("\n\n".join(part for part in parts if part), CONTENT_LIMIT)
 
     def view(self) -> discord.ui.View | None:
         if not self.choices:
@@ -126,6 +141,35 @@ def layout(reply: Reply) -> list[Outgoing]:
     if reply.choices:
         last = messages[-1]
         messages[-1] = Outgoing(content=last.content, embed=last.embed, choices=reply.choices)
+    return messages
+
+
+def turn_layout(replies: list[Reply]) -> list[Outgoing]:
+    """A turn's replies as Discord messages, as on Slack: short notes ("First, a quick safety
+    check.") ride in the message of the question after them, so a turn is one notification; a
+    result stands alone, with its embed."""
+    messages: list[Outgoing] = []
+    waiting: list[Reply] = []
+
+    def together() -> None:
+        if not waiting:
+            return
+        text = "\n\n".join(reply.text for reply in waiting)
+        group = [Outgoing(content=chunk, replies=tuple(waiting)) for chunk in split_text(text, CONTENT_LIMIT)]
+        if waiting[-1].choices:
+            group[-1] = replace(group[-1], choices=waiting[-1].choices)
+        messages.extend(group)
+        waiting.clear()
+
+    for reply in replies:
+        if reply.result is not None:
+            together()
+            messages.extend(replace(message, replies=(reply,)) for message in layout(reply))
+            continue
+        waiting.append(reply)
+        if reply.choices:
+            together()
+    together()
     return messages
 
 

@@ -11,6 +11,12 @@ Every interaction is acknowledged (deferred) before the engine runs, and the eng
 synchronous and may wait on SQLite or Redis, runs in a worker thread off the event loop. A
 duplicate delivery is left to the first: one Discord refuses to have acknowledged twice is
 dropped quietly, and one the engine answers with nothing has its "thinking…" deleted.
+
+`/kneepain` offers two options besides opening the check: help (answered where the check is)
+and forget (answered privately right where it was asked). Each interaction's locale goes to the
+engine (`Incoming.locale`); a DM message has none of its own, so it gets the locale of the
+person's latest interaction, when there was one recently. A check opened from a server
+remembers that server (`Incoming.origin`), so the server removing kneebot deletes it.
 """
 
 from __future__ import annotations
@@ -18,21 +24,27 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Mapping
+from typing import Any, Literal
 
 import discord
+from cachetools import TTLCache
 
-from adapters.discord.layout import NO_MENTIONS, answered_text, layout
+from adapters.discord.deliver import Send, Sender
+from adapters.discord.layout import NO_MENTIONS, answered_text
 from bot.engine import Engine, conversation_id
-from bot.keys import conversation_key, person_ref
+from bot.keys import conversation_key, person_ref, place_ref
 from bot.messages import Incoming, Reply
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 
-Send = Callable[..., Awaitable[Any]]
+Option = Literal["open", "help", "forget"]
+"""What `/kneepain` was asked for: open the check (no option), help, or forget."""
+
+LOCALE_SECONDS = 24 * 60 * 60
+MAX_PEOPLE = 10_000
 
 ALREADY_ACKNOWLEDGED = 40060
 """Discord's error code for a second response to one interaction."""
@@ -52,11 +64,19 @@ def event_id(snowflake: int) -> str:
     return f"{PLATFORM}:{snowflake}"
 
 
+def place_of(guild_id: int | None) -> str | None:
+    """The server a conversation is opened from, so it is deleted when that server removes kneebot."""
+    return place_ref(PLATFORM, guild_id) if guild_id else None
+
+
 class Turns:
     """Runs the engine for Discord events and sends the replies back. One per client."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.sender = Sender(engine)
+        self._locales: TTLCache[int, str] = TTLCache(maxsize=MAX_PEOPLE, ttl=LOCALE_SECONDS)
+        """Each person's locale from their latest interaction, for their DM messages."""
 
     @property
     def messages(self) -> Mapping[str, str]:
@@ -66,18 +86,38 @@ class Turns:
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         return await asyncio.to_thread(self.engine.handle, incoming)
 
-    async def _opening(self, key: str, user_id: int, event: str) -> tuple[list[Reply], bool]:
-        """Open kneebot for /kneepain: carry on with a check in progress, or start one.
-        The flag says whether a new check was started (and may be discarded if never shown)."""
-        replies = await asyncio.to_thread(self.engine.open, key, person(user_id), event_id=event)
+    def _locale(self, interaction: discord.Interaction) -> str | None:
+        """The locale of the person's Discord client ("en-US", "es-ES"), remembered for a while."""
+        locale = getattr(interaction.locale, "value", None)
+        if isinstance(locale, str) and locale:
+            self._locales[interaction.user.id] = locale
+            return locale
+        return None
+
+    async def _opening(
+        self, interaction: discord.Interaction, key: str, event: str, option: Option = "open"
+    ) -> tuple[list[Reply], bool]:
+        """Open kneebot for /kneepain (or its help or forget): carry on with a check in
+        progress, or start one. The flag says whether a new check was started (and may be
+        discarded if never shown)."""
+        replies = await asyncio.to_thread(
+            self.engine.command,
+            key,
+            person(interaction.user.id),
+            option,
+            event_id=event,
+            locale=self._locale(interaction),
+            origin=place_of(interaction.guild_id),
+        )
         return replies, any(reply.name == "greeting" for reply in replies)
 
-    async def _send_all(self, send: Send, replies: list[Reply]) -> list[Any]:
-        sent = []
-        for reply in replies:
-            for outgoing in layout(reply):
-                sent.append(await send(**outgoing.kwargs()))
-        return sent
+    async def _send_all(self, send: Send, replies: list[Reply], key: str) -> list[Any]:
+        return await self.sender.replies(send, replies, key=key)
+
+    async def left(self, guild_id: int) -> None:
+        """kneebot was removed from a server (or the server deleted): everything held for it
+        goes, and what was started there and carried on in DMs."""
+        await asyncio.to_thread(self.engine.forget_place, place_ref(PLATFORM, guild_id))
 
     async def _acknowledge(self, interaction: discord.Interaction, **defer: Any) -> bool:
         """Defer before the engine runs. False when this interaction was already acknowledged
@@ -98,34 +138,37 @@ class Turns:
         await self._guarded("command", key, interaction.delete_original_response())
 
     # ----- /kneepain ----------------------------------------------------------------------
-    async def command(self, interaction: discord.Interaction) -> None:
+    async def command(self, interaction: discord.Interaction, option: Option = "open") -> None:
+        if option == "forget":
+            await self._forget(interaction)
+            return
         user_id = interaction.user.id
         if interaction.context.dm_channel:  # already private: answer right here
             if not await self._acknowledge(interaction, thinking=True):
                 return
             key = key_for(None, interaction.channel_id, user_id)
-            replies, _ = await self._opening(key, user_id, event_id(interaction.id))
+            replies, _ = await self._opening(interaction, key, event_id(interaction.id), option)
             if not replies:
                 await self._duplicate(interaction, key)
                 return
             followup = functools.partial(interaction.followup.send, wait=True)
-            await self._guarded("command", key, self._send_all(followup, replies))
+            await self._guarded("command", key, self._send_all(followup, replies, key))
             return
         if not await self._acknowledge(interaction, ephemeral=True, thinking=True):
             return
         try:
             channel = await interaction.user.create_dm()
             key = key_for(None, channel.id, user_id)
-            replies, started = await self._opening(key, user_id, event_id(interaction.id))
+            replies, started = await self._opening(interaction, key, event_id(interaction.id), option)
             if not replies:
                 await self._duplicate(interaction, key)
                 return
             try:
-                sent = await self._send_all(channel.send, replies)
+                sent = await self._send_all(channel.send, replies, key)
             except discord.Forbidden:  # the person's privacy settings refuse DMs from apps
                 if started:
                     await asyncio.to_thread(self.engine.discard, key)
-                await self._carry_on_here(interaction)
+                await self._carry_on_here(interaction, option)
                 return
         except discord.HTTPException as exc:
             log.warning("discord DM failed: HTTP %s, code %s", exc.status, exc.code)
@@ -137,14 +180,28 @@ class Turns:
             "command", key, interaction.edit_original_response(content=note, allowed_mentions=NO_MENTIONS)
         )
 
-    async def _carry_on_here(self, interaction: discord.Interaction) -> None:
+    async def _forget(self, interaction: discord.Interaction) -> None:
+        """`/kneepain forget`: everything held about the person goes, and only they are told,
+        right where they asked (nothing of a check is shown, so no DM is needed)."""
+        private = not interaction.context.dm_channel
+        if not await self._acknowledge(interaction, ephemeral=private, thinking=True):
+            return
+        key = key_for(interaction.guild_id, interaction.channel_id, interaction.user.id)
+        replies, _ = await self._opening(interaction, key, event_id(interaction.id), "forget")
+        if not replies:
+            await self._duplicate(interaction, key)
+            return
+        answer = functools.partial(interaction.followup.send, ephemeral=private, wait=True)
+        await self._guarded("command", key, self._send_all(answer, replies, key))
+
+    async def _carry_on_here(self, interaction: discord.Interaction, option: Option) -> None:
         """Ephemeral messages in the server channel: private, but gone on reload."""
         key = key_for(interaction.guild_id, interaction.channel_id, interaction.user.id)
-        replies, _ = await self._opening(key, interaction.user.id, event_id(interaction.id) + ":here")
+        replies, _ = await self._opening(interaction, key, event_id(interaction.id) + ":here", option)
         note = self.messages["discord_dm_closed"]
         await interaction.edit_original_response(content=note, allowed_mentions=NO_MENTIONS)
         private = functools.partial(interaction.followup.send, ephemeral=True, wait=True)
-        await self._guarded("command", key, self._send_all(private, replies))
+        await self._guarded("command", key, self._send_all(private, replies, key))
 
     # ----- a button -----------------------------------------------------------------------
     async def click(self, interaction: discord.Interaction, token: str, label: str) -> None:
@@ -152,7 +209,11 @@ class Turns:
             return
         key = key_for(interaction.guild_id, interaction.channel_id, interaction.user.id)
         incoming = Incoming(
-            key=key, user=person(interaction.user.id), button=token, event_id=event_id(interaction.id)
+            key=key,
+            user=person(interaction.user.id),
+            button=token,
+            event_id=event_id(interaction.id),
+            locale=self._locale(interaction),
         )
         replies = await self._handle(incoming)
         if not replies:  # a duplicate delivery: the first one answered
@@ -175,7 +236,7 @@ class Turns:
             send = functools.partial(interaction.followup.send, ephemeral=in_private, wait=True)
         else:
             send = channel.send
-        await self._guarded("click", key, self._send_all(send, replies))
+        await self._guarded("click", key, self._send_all(send, replies, key))
 
     # ----- a typed message in a DM ----------------------------------------------------------
     async def typed(self, message: discord.Message) -> None:
@@ -187,10 +248,14 @@ class Turns:
             return
         key = key_for(None, message.channel.id, message.author.id)
         incoming = Incoming(
-            key=key, user=person(message.author.id), text=message.content, event_id=event_id(message.id)
+            key=key,
+            user=person(message.author.id),
+            text=message.content,
+            event_id=event_id(message.id),
+            locale=self._locales.get(message.author.id),  # a message has no locale of its own
         )
         replies = await self._handle(incoming)
-        await self._guarded("message", key, self._send_all(message.channel.send, replies))
+        await self._guarded("message", key, self._send_all(message.channel.send, replies, key))
 
     # ----- failures -------------------------------------------------------------------------
     async def _guarded(self, what: str, key: str, sending: Awaitable[Any]) -> None:

@@ -7,6 +7,10 @@ the text and the embed's words, the buttons' labels, and for a result the outcom
 the embed alone (urgency from its colour, cause from the heading naming it). Edits of clicked
 questions are not new messages, so they are not part of what was said.
 
+A turn's short notes share one Discord message with the question after them, one paragraph
+each (separated by a blank line), so such a message is read back as one Said per paragraph,
+the buttons on the last, as the engine said them.
+
 A stale click is a click on the oldest message that ever offered the label, as the person's
 screen showed it then: on Discord a clicked question loses its buttons, so an old button is
 clicked from another device, or twice before the edit arrives.
@@ -53,12 +57,12 @@ class DiscordDriver:
             for cause in self.world.engine.dialog.causes.values()
         }
 
-    def said(self, shown: Shown) -> Said:
-        return Said(
-            text=visible_text(shown.data),
-            choices=tuple(label for label, _ in buttons(shown)),
-            outcome=self._outcome(shown.data),
-        )
+    def said(self, shown: Shown) -> list[Said]:
+        choices = tuple(label for label, _ in buttons(shown))
+        if shown.data.get("embeds"):
+            return [Said(text=visible_text(shown.data), choices=choices, outcome=self._outcome(shown.data))]
+        *notes, last = (shown.data.get("content") or "").split("\n\n")
+        return [*(Said(text=note) for note in notes), Said(text=last, choices=choices)]
 
     def _outcome(self, data: dict[str, Any]) -> tuple[str | None, str] | None:
         for embed in data.get("embeds") or []:
@@ -72,7 +76,7 @@ class DiscordDriver:
         return None
 
     def say(self, text: str) -> list[Said]:
-        return [self.said(shown) for shown in self.world.type(text, user=self.user)]
+        return [said for shown in self.world.type(text, user=self.user) for said in self.said(shown)]
 
     def click(self, label: str, *, stale: bool = False) -> list[Said]:
         seen = self.world.seen(self.user)
@@ -88,7 +92,8 @@ class DiscordDriver:
         raise LookupError(f"no button labelled {label!r} is on screen")
 
     def _click(self, shown: Shown, label: str, version: dict[str, Any] | None) -> list[Said]:
-        return [self.said(s) for s in self.world.click(shown, label, user=self.user, as_seen=version)]
+        shown_now = self.world.click(shown, label, user=self.user, as_seen=version)
+        return [said for new in shown_now for said in self.said(new)]
 
     def restart_process(self) -> None:
         self.world.restart_bot()

@@ -9,6 +9,9 @@ bot's own DM messages come back to it over the gateway (as they do on Discord). 
 is recorded as unexpected and answered 404, so a test notices.
 
 It also keeps what each person sees, which is what the tests and the transcript driver read.
+It can be told to refuse the next requests to an endpoint as Discord does (`fail`): a 429 with
+`retry_after` (with the `Via` header Discord's own 429s carry, which discord.py checks before it
+waits and retries), or an error such as 400 / 50035 for a message it will not take.
 """
 
 from __future__ import annotations
@@ -54,6 +57,49 @@ class Call:
     path: str
     query: dict[str, str]
     body: Any
+
+
+@dataclass
+class Failure:
+    """The next `times` requests `method path...` (path below /api/v10, a prefix) that pass
+    `when` (a check of the JSON body; None: all) are refused with `status` and `code`."""
+
+    method: str
+    path: str
+    status: int = 429
+    code: int = 0
+    retry_after: float = 0.05
+    times: int = 1
+    when: Any = None
+    seen: int = 0
+
+    def applies(self, method: str, path: str, body: Any) -> bool:
+        return (
+            method == self.method
+            and path.startswith(self.path)
+            and self.seen < self.times
+            and (self.when is None or self.when(body))
+        )
+
+    def response(self) -> web.Response:
+        self.seen += 1
+        if self.status == 429:
+            body = {
+                "message": "You are being rate limited.",
+                "retry_after": self.retry_after,
+                "global": False,
+            }
+            return web.Response(
+                body=json.dumps(body).encode(),
+                status=429,
+                content_type="application/json",
+                headers={
+                    "Via": "1.1 google",
+                    "Retry-After": str(self.retry_after),
+                    "X-RateLimit-Scope": "user",
+                },
+            )
+        return _json({"message": "Refused by the test", "code": self.code}, status=self.status)
 
 
 @dataclass
@@ -159,6 +205,8 @@ class FakeDiscord:
         self.app_id = int(self.application["id"])
         self.calls: list[Call] = []
         self.unexpected: list[Call] = []
+        self.failures: list[Failure] = []
+        self.refused: list[Call] = []
         self.command_syncs: list[tuple[str, list[dict[str, Any]]]] = []
         self.identify_payloads: list[dict[str, Any]] = []
         self.shown: dict[int, Shown] = {}
@@ -200,6 +248,12 @@ class FakeDiscord:
 
     def new_id(self) -> int:
         return next(self._ids)
+
+    def fail(self, method: str, path: str, **failure: Any) -> Failure:
+        """Refuse the next matching requests (see `Failure`)."""
+        made = Failure(method, path, **failure)
+        self.failures.append(made)
+        return made
 
     # ----- what people see ------------------------------------------------------------------
     def dm_channel(self, user: dict[str, Any]) -> dict[str, Any]:
@@ -244,6 +298,10 @@ class FakeDiscord:
         webhook = parts[0] in ("interactions", "webhooks")  # authorised by the interaction token
         if not authorised and not webhook:
             return _json({"message": "401: Unauthorized", "code": 0}, status=401)
+        failure = next((f for f in self.failures if f.applies(request.method, path, body)), None)
+        if failure is not None:
+            self.refused.append(call)
+            return failure.response()
         handler = self._handler(request.method, parts)
         if handler is None:
             self.unexpected.append(call)

@@ -64,10 +64,14 @@ class DiscordWorld:
         dialog_path: Path | None = None,
         sync_guild: int | None = None,
         engine_factory: Any = None,
+        store_factory: Any = None,
     ) -> None:
+        """`store_factory`: makes the store each start of the bot uses (default: SQLite at
+        `db_path`); called again on a restart, as a new process would open it."""
         self.db_path = db_path
         self.dialog_path = dialog_path
         self.sync_guild = sync_guild
+        self.store_factory = store_factory or (lambda: SQLiteStore(db_path))
         self.loop = asyncio.new_event_loop()
         self.fake = FakeDiscord(TOKEN)
         self.run(self.fake.start())
@@ -84,7 +88,7 @@ class DiscordWorld:
 
     def start_bot(self) -> KneeClient:
         """A new engine on the same SQLite file and a new client: what a process restart does."""
-        self.engine = build_engine(SQLiteStore(self.db_path), dialog_path=self.dialog_path)
+        self.engine = build_engine(self.store_factory(), dialog_path=self.dialog_path)
         self.client = KneeClient(
             self.engine, sync_guild=self.sync_guild, guild_ready_timeout=0.01, heartbeat_timeout=600.0
         )
@@ -172,13 +176,31 @@ class DiscordWorld:
         )
         return self.deliver("MESSAGE_CREATE", message, user)
 
-    def slash(self, *, user: dict[str, Any] = MASON, where: str = "server") -> list[Shown]:
-        """`/kneepain` in the server channel, or in the person's DM with the bot."""
+    def slash(
+        self,
+        *,
+        user: dict[str, Any] = MASON,
+        where: str = "server",
+        guild: int | None = None,
+        locale: str | None = None,
+    ) -> list[Shown]:
+        """`/kneepain` in the server channel (of `guild`, default the fixtures' server), or in
+        the person's DM with the bot; `locale` is the person's Discord language."""
         data = self._interaction("command_in_server" if where == "server" else "command_in_dm", user)
+        if guild is not None and where == "server":
+            data["guild_id"] = data["channel"]["guild_id"] = data["guild"]["id"] = str(guild)
+        if locale is not None:
+            data["locale"] = locale
         return self.deliver("INTERACTION_CREATE", data, user)
 
     def click(
-        self, shown: Shown, label: str, *, user: dict[str, Any] = MASON, as_seen: dict[str, Any] | None = None
+        self,
+        shown: Shown,
+        label: str,
+        *,
+        user: dict[str, Any] = MASON,
+        as_seen: dict[str, Any] | None = None,
+        locale: str | None = None,
     ) -> list[Shown]:
         """Click the button labelled `label` on a message; `as_seen` is the message as the
         person's screen shows it, when that is an older version (another device, a double click)."""
@@ -188,6 +210,8 @@ class DiscordWorld:
         fixture = "button_in_dm" if in_dm else "button_in_server"
         data = self._interaction(fixture, user, message=seen)
         data["data"]["custom_id"] = custom_id
+        if locale is not None:
+            data["locale"] = locale
         return self.deliver("INTERACTION_CREATE", data, user)
 
     def _interaction(
@@ -207,6 +231,30 @@ class DiscordWorld:
             data["message"] = message
         self.fake.interactions[data["token"]] = data
         return data
+
+    def join_guild(self, guild_id: int = GUILD) -> None:
+        """Discord tells the bot about a server it is in (GUILD_CREATE)."""
+        guild = payload("guild_create")
+        guild["id"] = str(guild_id)
+        guild["roles"][0]["id"] = str(guild_id)  # @everyone has the server's id
+        for channel in guild["channels"]:
+            channel["guild_id"] = str(guild_id)
+        self.run(self.fake.gateway.dispatch("GUILD_CREATE", guild))
+        self.run(self._settle())
+
+    def leave_guild(self, guild_id: int = GUILD) -> None:
+        """The bot was removed from the server (kicked, banned, or the server deleted): GUILD_DELETE
+        without `unavailable`, which is what tells a removal from an outage."""
+        self.run(self.fake.gateway.dispatch("GUILD_DELETE", {"id": str(guild_id)}))
+        self.run(self._settle())
+
+    def slash_with(
+        self, option: str, value: str, *, user: dict[str, Any] = MASON, where: str = "server"
+    ) -> list[Shown]:
+        """`/kneepain` with its option set, say `what: help`."""
+        data = self._interaction("command_in_server" if where == "server" else "command_in_dm", user)
+        data["data"]["options"] = [{"name": option, "type": 3, "value": value}]
+        return self.deliver("INTERACTION_CREATE", data, user)
 
     # ----- reading ----------------------------------------------------------------------------
     def seen(self, user: dict[str, Any] = MASON) -> list[Shown]:

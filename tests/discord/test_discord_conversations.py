@@ -58,12 +58,11 @@ def click_newest(world: DiscordWorld, label: str) -> list[Shown]:
 
 
 def test_slash_command_and_buttons_carry_a_whole_check_to_a_result_embed(world: DiscordWorld) -> None:
-    note, *dm = world.slash(where="server")
+    note, first_dm = world.slash(where="server")  # the greeting and the first question: one message
     assert note.viewer == int(MASON["id"]) and note.ephemeral  # only the person sees the note
-    first_dm = dm[0]
     assert f"/channels/@me/{first_dm.data['channel_id']}/{first_dm.id}" in note.data["content"]
-    assert "I am not a doctor" in dm[0].data["content"]
-    assert dm[-1].data["content"] == "Do any of these apply to you right now?"
+    assert "I am not a doctor" in first_dm.data["content"]
+    assert first_dm.data["content"].endswith("\n\nDo any of these apply to you right now?")
     assert world.fake.public_in(SERVER_CHANNEL) == []
 
     for label in HAMSTRING_BY_BUTTON:
@@ -100,8 +99,8 @@ def test_typed_answers_in_a_dm_carry_a_whole_check(world: DiscordWorld) -> None:
         assert buttons(asked[-1]), "every question keeps its buttons, so either way of answering works"
     (result,) = world.type(HAMSTRING_BY_TYPING[-1])
     assert result.data["embeds"][0]["title"] == "Your answers fit hamstring tendonitis best."
-    # Each of the bot's own DM messages came back over the gateway; none became a turn.
-    assert world.fake.gateway.echoed == len(world.seen()) > len(HAMSTRING_BY_TYPING) + 1
+    # One message per turn, each of which came back over the gateway and none became a turn.
+    assert world.fake.gateway.echoed == len(world.seen()) == len(HAMSTRING_BY_TYPING) + 1
     assert [t.event for t in turns] == ["start"] + ["answer"] * (len(HAMSTRING_BY_TYPING) - 1) + ["result"]
 
 
@@ -127,18 +126,18 @@ def test_an_old_button_gets_a_private_note_and_changes_nothing(world: DiscordWor
     world.type("none of these")  # answered by typing: the first question keeps its buttons
     before = world.engine.store.load(dm_key(world), now=time.time())
 
-    note, again = world.click(first, "Not sure")
+    (again,) = world.click(first, "Not sure")  # the note and the current question, together
 
-    assert note.ephemeral and again.ephemeral  # only the clicker sees them
-    assert note.data["content"].startswith("That button belongs to an earlier question")
-    assert again.data["content"] == "And do any of these apply?"
+    assert again.ephemeral  # only the clicker sees it
+    assert again.data["content"].startswith("That button belongs to an earlier question")
+    assert again.data["content"].endswith("\n\nAnd do any of these apply?")
     assert len(world.fake.shown[first.id].history) == 1  # the old message is untouched
     after = world.engine.store.load(dm_key(world), now=time.time())
     assert after is not None and before is not None
     assert (after.state, after.answers, after.step) == (before.state, before.answers, before.step)
     # The repeated question's buttons work: the check carries on.
-    (next_question,) = world.click(again, "None of these")[-1:]
-    assert next_question.data["content"] == "What do you mostly do?"
+    (next_question,) = world.click(again, "None of these")
+    assert next_question.data["content"].endswith("\n\nWhat do you mostly do?")
 
 
 def test_a_double_click_counts_once(world: DiscordWorld) -> None:
@@ -160,8 +159,7 @@ def test_a_button_sent_before_a_restart_still_answers_after_it(world: DiscordWor
     new = world.click(question, "None of these")
     assert world.fake.shown[question.id].data["components"] == []
     assert [s.data["content"] for s in new] == [
-        "Thanks. Now a few questions about the pain itself.",
-        "What do you mostly do?",
+        "Thanks. Now a few questions about the pain itself.\n\nWhat do you mostly do?"
     ]
     saved = world.engine.store.load(dm_key(world), now=time.time())
     assert saved is not None and saved.answers == {"screen_emergency": "none", "screen_urgent": "none"}
@@ -219,11 +217,12 @@ def test_an_interaction_acknowledged_already_is_left_to_the_first_delivery(
 
 def test_slash_command_in_the_bots_dm_answers_right_there(world: DiscordWorld) -> None:
     shown = world.slash(where="dm")
-    assert [s.viewer for s in shown] == [None, None, None]  # ordinary DM messages, no note
-    assert shown[-1].data["content"] == "Do any of these apply to you right now?"
+    assert [s.viewer for s in shown] == [None]  # one ordinary DM message, no note
+    assert shown[-1].data["content"].endswith("Do any of these apply to you right now?")
     assert all(s.data["channel_id"] == world.fake.dm_channel(MASON)["id"] for s in shown)
     # Running it again in a server picks up the same check in the DM.
-    note, welcome, question = world.slash(where="server")
+    note, question = world.slash(where="server")
     assert note.ephemeral and int(question.data["channel_id"]) != GUILD
-    assert welcome.data["content"] == "Welcome back. Let's carry on where we left off."
-    assert question.data["content"] == "Do any of these apply to you right now?"
+    assert question.data["content"] == (
+        "Welcome back. Let's carry on where we left off.\n\nDo any of these apply to you right now?"
+    )

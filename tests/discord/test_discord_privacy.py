@@ -25,7 +25,7 @@ def test_refused_dms_carry_on_privately_in_the_server(world: DiscordWorld) -> No
 
     assert note.data["content"].startswith("I couldn't send you a direct message")
     assert all(s.ephemeral and s.viewer == int(MASON["id"]) for s in [note, *shown])
-    assert shown[-1].data["content"] == "Do any of these apply to you right now?"
+    assert shown[-1].data["content"].endswith("Do any of these apply to you right now?")
     assert world.fake.public_in(SERVER_CHANNEL) == []
     # The conversation the refused DM would have held is not kept.
     server_key = conversation_key(
@@ -81,7 +81,7 @@ def test_nothing_sent_can_ping_anyone(make_world: Callable[..., DiscordWorld], t
         if isinstance(call.body, dict) and ("content" in call.body.get("data", call.body))
     ]
     assert any(PINGS in (body.get("content") or "") for body in sent), "the pings were in what we sent"
-    assert len(sent) > 10
+    assert len(sent) >= 8  # every message, edit and note of the steps above
     assert all(body.get("allowed_mentions") == {"parse": []} for body in sent)
     assert world.client is not None and world.client.allowed_mentions is not None
     assert world.client.allowed_mentions.to_dict() == {"parse": []}
