@@ -13,11 +13,10 @@ Where kneebot talks:
 - `/kneepain`: an ephemeral note where it was typed (unless typed in the bot's DM) and the
   conversation in the DM;
 - the App Home (`app_home_opened`): the Home tab with "Start a check" and "Forget me", and a
-  one-time welcome the first time someone opens the Messages tab.
+  one-time welcome the first time someone opens the Messages tab (`adapters.slack.home_tab`).
 Group DM messages are not read at all (no `message.mpim` subscription): only a mention there
 reaches the bot, and it is handled like a channel mention. When a workspace uninstalls kneebot
-(`app_uninstalled`) everything held for it is deleted; `tokens_revoked` deletes what is held
-for the people whose access was revoked.
+or revokes access, what was held there goes (`adapters.slack.removal`).
 
 One workspace with `SLACK_BOT_TOKEN`, or any number through Slack's OAuth install flow
 (`adapters.slack.installs`): every listener works from the request's own workspace either way.
@@ -33,22 +32,22 @@ from typing import Any
 import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
-from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks, home
+from adapters.slack.home_tab import HomeTab
+from adapters.slack.ids import PLATFORM, action_event, key_of, person_of
 from adapters.slack.locales import Locales
+from adapters.slack.removal import Removal
 from adapters.slack.send import Outbox, retry_handlers
 from bot.dialog import sentence_problems
 from bot.engine import Engine
-from bot.keys import conversation_key, person_ref, place_ref
 from bot.logs import quiet
 from bot.messages import Incoming, Reply
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "slack"
 SLASH_COMMAND = "/kneepain"
 BOT_EVENTS = ("message.im", "app_mention", "app_home_opened", "app_uninstalled", "tokens_revoked")
 """The Events API subscriptions the listeners below need (deploy/slack/manifest.yaml)."""
@@ -93,7 +92,6 @@ class SlackBot:
             raise ConfigError(f"the dialog file is not ready for Slack: {'; '.join(problems)}")
         self.engine = engine
         self.sentences = {name: engine.dialog.messages[name] for name in SENTENCES}
-        self.docs_url = docs_url
         self.outbox = Outbox(engine)
         self.locales = Locales()
         base_url = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
@@ -104,7 +102,6 @@ class SlackBot:
         bolt_logger = logging.getLogger("slack_bolt.kneebot")
         bolt_logger.setLevel(logging.WARNING)
         bolt_logger.addFilter(_drop_token_skipped_warning)
-        self.revocations: AsyncTokenRevocationListeners | None = None
         many: dict[str, Any] = {}
         if oauth is not None:
             # auth.test once per workspace token and process, not on every request; no token is
@@ -119,7 +116,6 @@ class SlackBot:
                 client=client,
                 logger=bolt_logger,
             )
-            self.revocations = AsyncTokenRevocationListeners(oauth.installation_store)
         self.app = AsyncApp(
             name="kneebot",
             logger=bolt_logger,
@@ -134,14 +130,16 @@ class SlackBot:
         self._session: aiohttp.ClientSession | None = None
         self.app.event("message")(self._counted(self.on_message))
         self.app.event("app_mention")(self._counted(self.on_mention))
-        self.app.event("app_home_opened")(self._counted(self.on_home_opened))
-        self.app.event("app_uninstalled")(self._counted(self.on_uninstalled))
-        self.app.event("tokens_revoked")(self._counted(self.on_tokens_revoked))
+        self.home_tab = HomeTab(
+            engine, self.outbox, self.locales, self.sentences, docs_url=docs_url, done=self._done
+        )
+        self.app.event("app_home_opened")(self._counted(self.home_tab.on_opened))
+        self.removal = Removal(engine, oauth.installation_store if oauth is not None else None)
+        self.app.event("app_uninstalled")(self._counted(self.removal.on_uninstalled))
+        self.app.event("tokens_revoked")(self._counted(self.removal.on_tokens_revoked))
         self.app.command(SLASH_COMMAND)(self.on_command)
         self.app.action(re.compile(blocks.ACTION_PATTERN))(self.on_choice)
-        self.app.action(home.START_ACTION)(self.on_start)
-        self.app.action(home.FORGET_ACTION)(self.on_forget)
-        self.app.action(home.DOCS_ACTION)(self.on_docs_link)
+        self.home_tab.register(self.app)
 
     async def open_session(self) -> None:
         """One pooled HTTP session for every Web API call, made inside the running loop. Without
@@ -156,6 +154,9 @@ class SlackBot:
             await self._session.close()
             self._session = None
             self.app.client.session = None
+
+    def _done(self) -> None:
+        self.handled += 1
 
     def _counted(self, listener: Any) -> Any:
         """An event listener that counts itself handled, however it ends."""
@@ -182,7 +183,7 @@ class SlackBot:
             channel,
             user,
             replies,
-            key=self._key(context, channel, user),
+            key=key_of(context, channel, user),
             thread=event.get("thread_ts"),
         )
 
@@ -195,12 +196,12 @@ class SlackBot:
         channel = event["channel"]
         if channel.startswith("D"):  # a DM: the conversation is right here
             replies = await self._turn(client, context, channel, user, event)
-            key = self._key(context, channel, user)
+            key = key_of(context, channel, user)
             await self.outbox.replies(client, channel, user, replies, key=key, thread=event.get("thread_ts"))
             return
         # Said only to the person (ephemeral), under their mention if it was in a thread.
         thread = event.get("thread_ts")
-        dm = await self._open_dm(client, user)
+        dm = await self.outbox.open_dm(client, user)
         if dm is None:
             await self.outbox.note(
                 client, channel, self.sentences["slack_dm_failed"], only_for=user, thread=thread
@@ -211,40 +212,7 @@ class SlackBot:
             await self.outbox.note(
                 client, channel, self.sentences["slack_moved_to_dm"], only_for=user, thread=thread
             )
-            await self.outbox.replies(client, dm, user, replies, key=self._key(context, dm, user))
-
-    async def on_home_opened(
-        self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-    ) -> None:
-        user = event.get("user")
-        if not user:
-            return
-        if event.get("tab") == "home":
-            await self._publish_home(client, user)
-        elif event.get("tab") == "messages" and event.get("channel"):
-            await self._welcome_once(client, event["channel"])
-
-    async def on_uninstalled(
-        self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-    ) -> None:
-        """The workspace removed kneebot: everything held for it goes, now, not after the TTL."""
-        await asyncio.to_thread(self.engine.forget_place, place_ref(PLATFORM, self._team(context)))
-        if self.revocations is not None:
-            await self.revocations.handle_app_uninstalled_events(context)
-
-    async def on_tokens_revoked(
-        self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-    ) -> None:
-        """Access revoked: what is held for those people goes. When the bot's own token is
-        revoked, kneebot can never answer in that workspace again, so all of it goes."""
-        tokens = event.get("tokens") or {}
-        team = self._team(context)
-        for user in [*(tokens.get("oauth") or []), *(tokens.get("bot") or [])]:
-            await asyncio.to_thread(self.engine.forget_person, person_ref(PLATFORM, team, user))
-        if tokens.get("bot"):
-            await asyncio.to_thread(self.engine.forget_place, place_ref(PLATFORM, team))
-        if self.revocations is not None:
-            await self.revocations.handle_tokens_revoked_events(event, context)
+            await self.outbox.replies(client, dm, user, replies, key=key_of(context, dm, user))
 
     # ----- the slash command ------------------------------------------------------------------
     async def on_command(
@@ -258,7 +226,7 @@ class SlackBot:
         await ack()
         try:
             user = body["user_id"]
-            dm = await self._open_dm(client, user)
+            dm = await self.outbox.open_dm(client, user)
             if dm is None:
                 await respond(
                     text=blocks.escape(self.sentences["slack_dm_failed"]), response_type="ephemeral"
@@ -269,8 +237,8 @@ class SlackBot:
                     text=blocks.escape(self.sentences["slack_moved_to_dm"]), response_type="ephemeral"
                 )
             text = (body.get("text") or "").strip()
-            key = self._key(context, dm, user)
-            person = self._person(context, user)
+            key = key_of(context, dm, user)
+            person = person_of(context, user)
             locale = await self.locales.of(client, context.team_id, user)
             if text:  # "/kneepain I'm a runner": a first message like any other
                 incoming = Incoming(key=key, user=person, text=text, locale=locale)
@@ -296,68 +264,6 @@ class SlackBot:
         finally:
             self.handled += 1
 
-    async def on_start(
-        self,
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-    ) -> None:
-        """ "Start a check" on the Home tab or under the welcome: the check, in the DM."""
-        await ack()
-        try:
-            user = body["user"]["id"]
-            dm = await self._open_dm(client, user)
-            if dm is None:
-                if body.get("view"):
-                    await self._publish_home(client, user, note=self.sentences["slack_dm_failed"])
-                return
-            key = self._key(context, dm, user)
-            replies = await asyncio.to_thread(
-                self.engine.open,
-                key,
-                self._person(context, user),
-                event_id=self._action_event(context, body, action),
-                locale=await self.locales.of(client, context.team_id, user),
-            )
-            await self.outbox.replies(client, dm, user, replies, key=key)
-            if body.get("view"):  # clicked on the Home tab: say where the check went
-                await self._publish_home(client, user, note=self.sentences["slack_home_started"])
-        finally:
-            self.handled += 1
-
-    async def on_forget(
-        self,
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-    ) -> None:
-        """ "Forget me" on the Home tab (after Slack's own confirmation dialog): the same as
-        typing forget, and the Home tab then says it is done."""
-        await ack()
-        try:
-            user = body["user"]["id"]
-            replies = await asyncio.to_thread(
-                self.engine.command,
-                self._key(context, "home", user),
-                self._person(context, user),
-                "forget",
-                event_id=self._action_event(context, body, action),
-            )
-            if replies:
-                await self._publish_home(client, user, note=" ".join(reply.text for reply in replies))
-        finally:
-            self.handled += 1
-
-    async def on_docs_link(self, ack: AsyncAck) -> None:
-        """A link button: Slack opens the page itself and still sends the click, which only
-        needs acknowledging (otherwise Slack shows a warning next to the button)."""
-        await ack()
-        self.handled += 1
-
     # ----- steps ---------------------------------------------------------------------------
     async def _choice(
         self, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
@@ -370,12 +276,12 @@ class SlackBot:
             return
         message = body.get("message") or {}
         thread = message.get("thread_ts") or (body.get("container") or {}).get("thread_ts")
-        key = self._key(context, channel, user)
+        key = key_of(context, channel, user)
         incoming = Incoming(
             key=key,
-            user=self._person(context, user),
+            user=person_of(context, user),
             button=action.get("value") or "",
-            event_id=self._action_event(context, body, action),
+            event_id=action_event(context, body, action),
             locale=await self.locales.of(client, context.team_id, user),
         )
         replies = await asyncio.to_thread(self.engine.handle, incoming)
@@ -411,43 +317,13 @@ class SlackBot:
         which a retry and a mention also delivered as a message event share, so the store
         answers it once."""
         incoming = Incoming(
-            key=self._key(context, channel, user),
-            user=self._person(context, user),
+            key=key_of(context, channel, user),
+            user=person_of(context, user),
             text=self._without_mention(event, context),
             event_id=f"{PLATFORM}:{context.team_id}:{event.get('channel')}:{event.get('ts')}",
             locale=await self.locales.of(client, context.team_id, user),
         )
         return await asyncio.to_thread(self.engine.handle, incoming)
-
-    async def _publish_home(self, client: AsyncWebClient, user: str, *, note: str | None = None) -> None:
-        view = home.home_view(self.sentences, docs_url=self.docs_url, note=note)
-        await self.outbox.call(client.views_publish, user_id=user, view=view)
-
-    async def _welcome_once(self, client: AsyncWebClient, channel: str) -> None:
-        """The welcome, the first time someone opens the Messages tab: the DM is still empty.
-        Nothing is stored to know it; Slack's own history says so."""
-        history = await self.outbox.call(client.conversations_history, channel=channel, limit=1)
-        if history is not None and not history.get("messages"):
-            await self.outbox.call(
-                client.chat_postMessage, channel=channel, **home.welcome_message(self.sentences)
-            )
-
-    @staticmethod
-    def _team(context: AsyncBoltContext) -> str | None:
-        return context.team_id or context.enterprise_id
-
-    def _key(self, context: AsyncBoltContext, channel: str, user: str) -> str:
-        return conversation_key(PLATFORM, self._team(context), channel, user)
-
-    def _person(self, context: AsyncBoltContext, user: str) -> str:
-        return person_ref(PLATFORM, self._team(context), user)
-
-    @staticmethod
-    def _action_event(context: AsyncBoltContext, body: dict[str, Any], action: dict[str, Any]) -> str:
-        container = body.get("container") or {}
-        where = container.get("channel_id") or container.get("view_id") or "-"
-        when = container.get("message_ts") or "-"
-        return f"{PLATFORM}:{context.team_id}:action:{where}:{when}:{action.get('action_ts')}"
 
     @staticmethod
     def _without_mention(event: dict[str, Any], context: AsyncBoltContext) -> str:
@@ -455,11 +331,6 @@ class SlackBot:
         if context.bot_user_id:
             text = re.sub(rf"<@{re.escape(context.bot_user_id)}(\|[^>]*)?>", " ", text)
         return text.strip()
-
-    async def _open_dm(self, client: AsyncWebClient, user: str) -> str | None:
-        response = await self.outbox.call(client.conversations_open, users=user)
-        channel = (response or {}).get("channel") or {}
-        return channel.get("id")
 
 
 def _drop_token_skipped_warning(record: logging.LogRecord) -> bool:

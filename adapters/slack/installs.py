@@ -37,7 +37,9 @@ from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("slack_sdk.oauth.kneebot")
+"""For slack_sdk's stores and Bolt's OAuth flow, which log every lookup at DEBUG: it sits under
+`slack_sdk`, held at WARNING whatever LOG_LEVEL says, like the rest of that library."""
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

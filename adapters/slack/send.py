@@ -124,6 +124,12 @@ class Outbox:
         else:
             await self.call(client.chat_postMessage, channel=channel, thread_ts=thread, **message)
 
+    async def open_dm(self, client: AsyncWebClient, user: str) -> str | None:
+        """The DM channel with `user` (conversations.open), or None when Slack refuses it."""
+        response = await self.call(client.conversations_open, users=user)
+        channel = (response or {}).get("channel") or {}
+        return channel.get("id")
+
     async def call(self, method: Any, **kwargs: Any) -> Any:
         """A Web API call whose failure (after the client's retries) is logged by method and
         error code, never by content; returns the response, or None when it failed."""

@@ -9,6 +9,7 @@ Every store is the real one: memory, a SQLite file, and the private redis-server
 from __future__ import annotations
 
 import html
+import logging
 import re
 import urllib.parse
 import uuid
@@ -198,8 +199,9 @@ def sent_with(calls: list[Call]) -> set[str | None]:
 
 
 def test_an_install_into_a_second_workspace_serves_both(
-    oauth_rigs: Callable[[], SlackRig], fake: FakeSlack
+    oauth_rigs: Callable[[], SlackRig], fake: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     rig = oauth_rigs()
     assert install(rig, fake, FIRST)[0] == 200
     assert install(rig, fake, SECOND)[0] == 200
@@ -217,6 +219,10 @@ def test_an_install_into_a_second_workspace_serves_both(
     dan.rig = other
     calls = dan.say("none of these")
     assert posted(calls, dan.dm) and sent_with(calls) == {SECOND.bot_token}
+
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "turn" in logged, "logs did flow, at DEBUG"
+    assert not any(secret in logged for secret in (FIRST.bot_token, SECOND.bot_token, CLIENT_SECRET))
 
 
 def test_uninstalling_one_workspace_forgets_it_and_leaves_the_other_served(
@@ -263,3 +269,4 @@ def test_an_install_with_a_forged_state_is_refused(
         store is not None
         and rig.loop.run(store.async_find_bot(enterprise_id=None, team_id=SECOND.team)) is None
     )
+
