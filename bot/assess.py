@@ -1,105 +1,139 @@
-"""Turning answers into a result: a red flag, the causes that fit, or an honest "unclear".
+"""Weighing what is known against the causes: which fit, how well, and which questions can
+still change that.
 
-Scoring is deliberately simple and visible in the YAML: each cause lists signs with weights,
-and a cause fits when one of its key signs matches and its matched weights reach its threshold
-(so risk factors alone never name a cause). Every fitting cause is named, best first; nothing
-is forced when none fits.
+Scoring is deliberately simple and visible in the YAML: each cause lists signs with weights.
+A cause *fits well* when one of its key signs is a yes and its matched weights reach its
+threshold; it *partly fits* when a key sign is "not sure" (none is a yes) and its other matched
+signs reach its possible threshold. Fitting causes are ranked well before partly, then by
+weight, then in file order. Risk factors alone never name a cause, and nothing is forced when
+none fits.
+
+`useful` answers the flow's "only_if_useful": could the answer to these facts, together with
+any answers to the other open facts, change which causes fit, how well, or their order? It
+enumerates the open facts' values, reduced to the classes the signs can tell apart (so a
+supporting fact has two: it matches or it does not), which keeps it to a few hundred
+evaluations at most.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
 
-from bot.dialog import Cause, Dialog, RedFlag
-from bot.messages import URGENCIES, Finding, Result
+from bot.dialog.model import UNKNOWN, Cause, Dialog, holds
 
-
-def fitting_causes(dialog: Dialog, answers: Mapping[str, str]) -> list[tuple[Cause, int]]:
-    """Causes whose signs reach their threshold, highest score first (file order breaks ties)."""
-    scored = []
-    for cause in dialog.causes.values():
-        matched = [sign for sign in cause.signs if sign.matches(answers)]
-        score = sum(sign.weight for sign in matched)
-        if score >= cause.threshold and any(sign.key for sign in matched):
-            scored.append((cause, score))
-    return sorted(scored, key=lambda pair: pair[1], reverse=True)
+Level = Literal["well", "partly"]
+MAX_OPEN_FACTS = 12
+"""`useful` enumerates at most this many open facts at once (beyond, it says yes: ask)."""
 
 
-def summary(dialog: Dialog, answers: Mapping[str, str]) -> tuple[str, ...]:
-    """Lines a person can show a clinician, in the order the questions are asked."""
-    lines = [dialog.labels["summary_intro"]]
-    for question in dialog.questions.values():
-        chosen = question.answer(answers.get(question.id, ""))
-        if chosen is not None and chosen.note:
-            lines.append(chosen.note)
-    return tuple(lines)
+@dataclass(frozen=True, slots=True)
+class Fit:
+    cause: Cause
+    level: Level
+    score: int
 
 
-def _labels(dialog: Dialog) -> dict[str, str]:
-    """The headings adapters lay a result out with (urgency texts travel separately)."""
-    return {k: v for k, v in dialog.labels.items() if isinstance(v, str)}
+def fits(dialog: Dialog, facts: Mapping[str, str]) -> list[Fit]:
+    """The causes that fit, best first."""
+    found = []
+    for order, cause in enumerate(dialog.causes.values()):
+        fit = _fit(cause, facts)
+        if fit is not None:
+            found.append((fit, order))
+    found.sort(key=lambda pair: (pair[0].level != "well", -pair[0].score, pair[1]))
+    return [fit for fit, _ in found]
 
 
-def _reached_unsure(dialog: Dialog, flag: RedFlag, answers: Mapping[str, str]) -> bool:
-    """Whether the flag was raised because the person answered "not sure" to its check."""
-    for question in dialog.questions.values():
-        chosen = question.answer(answers.get(question.id, ""))
-        if chosen is not None and chosen.next == flag.id:
-            return chosen.value == "unsure"
-    return False
+def _fit(cause: Cause, facts: Mapping[str, str]) -> Fit | None:
+    matched = [sign for sign in cause.signs if sign.matches(facts)]
+    score = sum(sign.weight for sign in matched)
+    if any(sign.key for sign in matched):
+        return Fit(cause, "well", score) if score >= cause.threshold else None
+    if any(sign.key and _doubted(sign.when, facts) for sign in cause.signs):
+        support = sum(sign.weight for sign in matched if not sign.key)
+        return Fit(cause, "partly", support) if support >= cause.possible_threshold else None
+    return None
 
 
-def red_flag_result(dialog: Dialog, flag: RedFlag, answers: Mapping[str, str]) -> Result:
-    reason = flag.unsure_reason if _reached_unsure(dialog, flag, answers) else flag.reason
-    return Result(
-        kind="red_flag",
-        urgency=flag.urgency,
-        title=flag.title,
-        urgency_text=dialog.labels["urgency"][flag.urgency],
-        reasons=(reason,),
-        advice=flag.advice,
-        summary=(*summary(dialog, answers), flag.note),
-        red_flag=flag.id,
-        reminder=dialog.reminder,
-        labels=_labels(dialog),
-    )
+def _doubted(condition: Mapping[str, frozenset[str]], facts: Mapping[str, str]) -> bool:
+    """A key sign the person was not sure about: every fact matches or is "unsure", one is."""
+    values = [facts.get(fact, UNKNOWN) for fact in condition]
+    return "unsure" in values and all(v in condition[f] or v == "unsure" for f, v in zip(condition, values, strict=True))
 
 
-def assessment(dialog: Dialog, answers: Mapping[str, str]) -> Result:
-    fits = fitting_causes(dialog, answers)
-    if not fits:
-        unclear = dialog.unclear
-        return Result(
-            kind="unclear",
-            urgency=unclear.urgency,
-            title=unclear.title,
-            urgency_text=dialog.labels["urgency"][unclear.urgency],
-            advice=unclear.advice,
-            summary=summary(dialog, answers),
-            reminder=dialog.reminder,
-            labels=_labels(dialog),
-        )
-    findings = tuple(
-        Finding(
-            cause=cause.id,
-            name=cause.name,
-            about=cause.about,
-            reasons=tuple(s.reason for s in cause.signs if s.matches(answers)),
-            treatment=cause.treatment,
-        )
-        for cause, _ in fits
-    )
-    names = [f.name for f in findings]
-    template = {1: "one_cause", 2: "two_causes"}.get(len(names), "more_causes")
-    title = dialog.labels[template].format(first=names[0], second=names[-1])
-    urgency = min((cause.urgency for cause, _ in fits), key=URGENCIES.index)
-    return Result(
-        kind="cause",
-        urgency=urgency,
-        title=title,
-        urgency_text=dialog.labels["urgency"][urgency],
-        findings=findings,
-        summary=summary(dialog, answers),
-        reminder=dialog.reminder,
-        labels=_labels(dialog),
-    )
+def outcome(dialog: Dialog, facts: Mapping[str, str]) -> tuple[tuple[str, Level], ...]:
+    return tuple((fit.cause.id, fit.level) for fit in fits(dialog, facts))
+
+
+class Planner:
+    """Answers "could this still change the result?" for one state of the facts (built per
+    turn; the enumeration is shared by every question asked about)."""
+
+    def __init__(self, dialog: Dialog, facts: Mapping[str, str]) -> None:
+        self.dialog = dialog
+        self.facts = facts
+
+    @cached_property
+    def _classes(self) -> dict[str, list[str]]:
+        """Open facts the causes' signs depend on, each with one representative value per
+        class of values the signs cannot tell apart."""
+        conditions: dict[str, list[frozenset[str]]] = {}
+        keyed: set[str] = set()
+        for cause in self.dialog.causes.values():
+            for sign in cause.signs:
+                for fact, values in sign.when.items():
+                    conditions.setdefault(fact, []).append(values)
+                    if sign.key:
+                        keyed.add(fact)
+        out: dict[str, list[str]] = {}
+        for fact, whens in conditions.items():
+            if self.facts.get(fact, UNKNOWN) != UNKNOWN:
+                continue
+            definition = self.dialog.facts.get(fact)
+            values = [v.value for v in definition.values] if definition else []
+            classes: dict[tuple[bool, ...], str] = {}
+            for value in [*values, UNKNOWN]:
+                signature = (*(value in when for when in whens), fact in keyed and value == "unsure")
+                classes.setdefault(signature, value)
+            if len(classes) > 1:
+                out[fact] = list(classes.values())
+        return out
+
+    @cached_property
+    def _outcomes(self) -> dict[tuple[str, ...], tuple[tuple[str, Level], ...]] | None:
+        open_facts = list(self._classes)
+        if len(open_facts) > MAX_OPEN_FACTS:
+            return None
+        table = {}
+        for values in itertools.product(*(self._classes[f] for f in open_facts)):
+            table[values] = outcome(self.dialog, {**self.facts, **dict(zip(open_facts, values, strict=True))})
+        return table
+
+    def useful(self, facts: Iterable[str]) -> bool:
+        """Whether learning `facts` could change the result in some completion of the others."""
+        wanted = [f for f in facts if f in self._classes]
+        if not wanted:
+            return False
+        table = self._outcomes
+        if table is None:
+            return True
+        open_facts = list(self._classes)
+        positions = [open_facts.index(f) for f in wanted]
+        seen: dict[tuple[str, ...], tuple[tuple[str, Level], ...]] = {}
+        for values, result in table.items():
+            rest = tuple(v for i, v in enumerate(values) if i not in positions)
+            if seen.setdefault(rest, result) != result:
+                return True
+        return False
+
+    @cached_property
+    def fits_none(self) -> bool:
+        return not fits(self.dialog, self.facts)
+
+    def holds(self, conditions: Iterable[Mapping[str, frozenset[str]]]) -> bool:
+        alternatives = list(conditions)
+        return not alternatives or any(holds(c, self.facts) for c in alternatives)

@@ -1,43 +1,44 @@
 """One `transitions` machine per dialog, built once and shared by every conversation.
 
-A conversation is only a state name plus answers, so stepping one means: put the shared cursor
-in that state, fire the answer's trigger, read where it landed. Building a machine costs
-milliseconds; this step costs microseconds (see docs/benchmarks.md). A lock makes the shared
-cursor safe under threaded adapters.
+The machine is the one description of the dialog's structure: every question's answer leads
+to `choose_next`, and `choose_next` leads on by guarded transitions, tried in the order of the
+dialog's flow (see `bot.flow`), to the next question, a warning sign's advice, an honest
+"not one of these" outcome, or the weighing of the causes. A conversation is only a state
+name plus facts, so stepping one means: put the shared cursor in that state, fire the trigger
+with the facts, read where it landed. Building a machine costs milliseconds; this step costs
+microseconds (see docs/benchmarks.md). A lock makes the shared cursor safe under threaded
+adapters.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from transitions import Machine, MachineError
 
-from bot.dialog import ASSESS, Dialog
+from bot.assess import Planner
+from bot.dialog.model import ASSESS, CHOOSE, Dialog
+from bot.flow import routes
 from bot.logs import quiet
 
-SKIP = "skip"
-"""The trigger that passes over a question whose `ask_if` says it does not apply."""
-
-
-def trigger_for(answer: str) -> str:
-    """Triggers are prefixed so an answer id can never clash with a model attribute."""
-    return f"pick_{answer}"
+ANSWERED = "answered"
+ROUTE = "route"
 
 
 def _definition(dialog: Dialog) -> dict[str, Any]:
-    transitions: list[dict[str, str]] = []
-    for question in dialog.questions.values():
-        for answer in question.answers:
-            transitions.append(
-                {"trigger": trigger_for(answer.value), "source": question.id, "dest": answer.next}
-            )
-        if question.next:
-            transitions.append({"trigger": SKIP, "source": question.id, "dest": question.next})
+    transitions: list[dict[str, Any]] = [
+        {"trigger": ANSWERED, "source": question, "dest": CHOOSE} for question in dialog.questions
+    ]
+    transitions += [
+        {"trigger": ROUTE, "source": CHOOSE, "dest": route.dest, "conditions": [route.guard]}
+        for route in routes(dialog)
+    ]
     return {
         "states": list(dialog.states),
         "transitions": transitions,
-        "initial": dialog.start,
+        "initial": CHOOSE,
         "auto_transitions": False,
     }
 
@@ -60,20 +61,16 @@ class DialogMachine:
         self._machine = Machine(model=self._cursor, **_definition(dialog))
         self._lock = threading.Lock()
 
-    def next_state(self, state: str, answer: str) -> str:
-        """Where answering `answer` in `state` leads; raises ValueError if it leads nowhere."""
-        return self._fire(state, trigger_for(answer))
-
-    def skip(self, state: str) -> str:
-        return self._fire(state, SKIP)
-
-    def _fire(self, state: str, trigger: str) -> str:
+    def next_state(self, facts: Mapping[str, str]) -> str:
+        """Where a conversation goes from `choose_next` with these facts: the first route of
+        the flow whose guard holds (the last one, the weighing of the causes, always does)."""
+        planner = Planner(self.dialog, facts)
         with self._lock:
             try:
-                self._machine.set_state(state, model=self._cursor)
-                self._cursor.trigger(trigger)  # type: ignore[attr-defined]
+                self._machine.set_state(CHOOSE, model=self._cursor)
+                self._cursor.trigger(ROUTE, facts=facts, planner=planner)  # type: ignore[attr-defined]
             except (MachineError, AttributeError, ValueError) as exc:
-                raise ValueError(f"no transition {trigger!r} from {state!r}") from exc
+                raise ValueError(f"no route out of {CHOOSE!r}") from exc
             return self._cursor.state
 
     def knows(self, state: str) -> bool:
@@ -81,7 +78,8 @@ class DialogMachine:
 
 
 def mermaid(dialog: Dialog) -> str:
-    """The dialog drawn as a Mermaid state diagram, from the same definition the bot runs."""
+    """The dialog drawn as a Mermaid state diagram, from the same definition the bot runs:
+    each arrow out of `choose_next` carries its guard, in the order they are tried."""
     from transitions.extensions.diagrams import GraphMachine  # only the graph command needs it
 
     class _Model:
@@ -91,12 +89,12 @@ def mermaid(dialog: Dialog) -> str:
         model=_Model(),
         graph_engine="mermaid",
         title=f"title: {dialog.id} v{dialog.version}",
-        show_conditions=False,
+        show_conditions=True,
         **_definition(dialog),
     )
     lines = graph.get_graph().draw(None).splitlines()
     # Drop the "current state" styling: the diagram documents the dialog, not one conversation.
     kept = [line for line in lines if not line.strip().startswith(("Class ", "classDef "))]
     kept.append(f"  {ASSESS} --> [*]")
-    kept.extend(f"  {flag} --> [*]" for flag in dialog.red_flags)
+    kept.extend(f"  {name} --> [*]" for name in (*dialog.red_flags, *dialog.outcomes))
     return "\n".join(kept).rstrip() + "\n"

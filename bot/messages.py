@@ -15,7 +15,7 @@ URGENCIES: tuple[Urgency, ...] = ("emergency", "urgent", "soon")
 """Most severe first. There is deliberately no "self care only" level for this bot."""
 
 ReplyKind = Literal["message", "question", "result"]
-ResultKind = Literal["cause", "unclear", "red_flag"]
+ResultKind = Literal["cause", "unclear", "red_flag", "not_covered"]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -53,18 +53,23 @@ class Choice:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Finding:
-    """One cause that fits the answers, with why it fits and what helps."""
+    """One cause that fits the answers, with why it fits and what helps. `fit` is "well" or
+    "partly" (a key sign was "not sure"); a partial fit says what would confirm it."""
 
     cause: str
     name: str
     about: str
     reasons: tuple[str, ...]
     treatment: tuple[str, ...]
+    fit: str = "well"
+    fit_label: str = ""
+    confirm: str = ""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Result:
-    """The end of a check: a red flag, one or more fitting causes, or an honest "unclear".
+    """The end of a check: a red flag, one or more fitting causes, an honest "unclear", or an
+    honest "not one of the causes I know" (`not_covered`, with `outcome` naming which).
 
     `findings` lists the causes that fit, best first (empty for a red flag or an unclear
     outcome). `advice` is what to do beyond the causes' own treatment (for a red flag: the
@@ -82,6 +87,7 @@ class Result:
     summary: tuple[str, ...] = ()
     reminder: str = ""
     red_flag: str | None = None
+    outcome: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -117,3 +123,6 @@ class Reply:
     question: str | None = None
     result: Result | None = None
     name: str | None = None
+    multi: bool = False
+    """A question whose options may be picked together (checkboxes); its last two choices are
+    "none of these" and "not sure", each a whole answer of its own."""

@@ -17,7 +17,7 @@ from typing import Literal
 from bot.messages import Choice, Finding, Result
 
 SectionKind = Literal[
-    "urgency", "title", "reasons", "finding", "why", "treatment", "advice", "summary", "reminder"
+    "urgency", "title", "reasons", "finding", "why", "confirm", "treatment", "advice", "summary", "reminder"
 ]  # fmt: skip
 
 ADVICE_LABEL = "advice"
@@ -48,11 +48,13 @@ def _label(result: Result, name: str) -> str | None:
 
 
 def _finding_heading(result: Result, finding: Finding, index: int) -> str:
-    """The best fit by its name; any later one as "Also possible: <name>"."""
+    """The best fit by its name; any later one as "Also possible: <name>"; each with how well
+    it fits ("fits well", "partly fits") when the dialog says."""
+    fit = f" ({finding.fit_label})" if finding.fit_label else ""
     if index == 0:
-        return finding.name[:1].upper() + finding.name[1:]
+        return finding.name[:1].upper() + finding.name[1:] + fit
     also = result.labels.get("also_possible")
-    return f"{also}: {finding.name}" if also else finding.name
+    return (f"{also}: {finding.name}" if also else finding.name) + fit
 
 
 def sections(result: Result) -> list[Section]:
@@ -64,7 +66,9 @@ def sections(result: Result) -> list[Section]:
         Section(kind="urgency", heading=None, lines=(result.urgency_text,)),
         Section(kind="title", heading=None, lines=(result.title,)),
     ]
-    if result.reasons:
+    if result.reasons and result.kind == "not_covered":  # why none of the causes applies: prose
+        out.append(Section(kind="reasons", heading=None, lines=result.reasons))
+    elif result.reasons:
         out.append(
             Section(kind="reasons", heading=_label(result, "reasons"), lines=result.reasons, bulleted=True)
         )
@@ -74,6 +78,10 @@ def sections(result: Result) -> list[Section]:
         if finding.reasons:
             out.append(
                 Section(kind="why", heading=_label(result, "why"), lines=finding.reasons, bulleted=True)
+            )
+        if finding.confirm:
+            out.append(
+                Section(kind="confirm", heading=_label(result, "would_confirm"), lines=(finding.confirm,), bulleted=True)
             )
         if finding.treatment:
             out.append(
@@ -102,7 +110,7 @@ def choices_text(choices: tuple[Choice, ...]) -> str:
     return "\n".join(f"  {number}. {choice.label}" for number, choice in enumerate(choices, 1))
 
 
-_FOLLOWS_FINDING = frozenset({"why", "treatment"})
+_FOLLOWS_FINDING = frozenset({"why", "confirm", "treatment"})
 """Parts printed right under their finding, with no blank line, so a cause reads as one block."""
 
 

@@ -3,6 +3,7 @@
 Every sentence comes from the dialog; this module only packs it into `Reply` and `Choice`
 values. A button's token names the question and the step it was drawn at, so a click on an
 older copy of a question is recognised as stale; command tokens ("cmd|restart") never are.
+A multi-select answer carries every picked option in one token, joined by `+`.
 """
 
 from __future__ import annotations
@@ -10,14 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.conversation import Conversation
-from bot.dialog import Dialog
+from bot.dialog.model import YES_NO, Dialog, Question
 from bot.messages import Choice, Reply, Result
 from bot.render import result_text
 
 COMMAND_TOKEN = "cmd"
 OPEN_TOKEN = f"{COMMAND_TOKEN}|open"
 """The button value of "open kneebot": resume a check in progress, or start a new one."""
+NONE = "none"
+UNSURE = "unsure"
+PICKS = "+"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,24 @@ def parse_token(token: str) -> Button:
     return Button(state="?")  # unreadable: treated as stale
 
 
+def answer_token(question: str, step: int, value: str) -> str:
+    return f"{question}|{step}|{value}"
+
+
+def options_of(dialog: Dialog, question: Question) -> list[tuple[str, str]]:
+    """(value, label) of every choice a question offers, in order: yes/no/not sure, a choice's
+    values, or a signs/multi question's options followed by "none of these" and "not sure"."""
+    if question.kind == "yesno":
+        return [(value, dialog.messages[f"label_{value}"]) for value in YES_NO]
+    if question.kind == "choice":
+        return [(v.value, v.label) for v in dialog.facts[question.fact].values]
+    return [
+        *((o.fact, o.label) for o in question.options),
+        (NONE, question.none_label),
+        (UNSURE, question.unsure_label),
+    ]
+
+
 class Replies:
     """Builds the replies of one dialog."""
 
@@ -58,15 +79,20 @@ class Replies:
         """A message with a button to begin a new check."""
         return replace(self.message(name), choices=(self.start_choice(),))
 
-    def question(self, conversation: Conversation) -> Reply:
-        question = self.dialog.questions[conversation.state]
+    def question(self, question: Question, step: int) -> Reply:
+        """`question` as shown now: a signs or multi question offers only its open options."""
+        multi = question.kind == "multi"
+        text = question.text
+        if multi:
+            text = f"{text}\n{self.dialog.messages['multi_hint']}"
         return Reply(
             kind="question",
-            text=question.text,
+            text=text,
             question=question.id,
+            multi=multi,
             choices=tuple(
-                Choice(label=a.label, value=a.value, token=f"{question.id}|{conversation.step}|{a.value}")
-                for a in question.answers
+                Choice(label=label, value=value, token=answer_token(question.id, step, value))
+                for value, label in options_of(self.dialog, question)
             ),
         )
 

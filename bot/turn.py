@@ -3,19 +3,29 @@
 No I/O happens here: the engine loads the conversation, calls `Dialogue.turn`, and saves or
 deletes what comes back. That keeps the whole dialog behaviour testable without a store and
 identical under every adapter, sync or async.
+
+A turn learns facts (an answer, a tap, anything said in passing, a warning sign mentioned),
+records what it changed so `back` can undo exactly that, and then lets the shared state
+machine choose what comes next from everything known: the next question that still matters,
+a warning sign's advice, an honest outcome, or the weighing of the causes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from bot.assess import assessment, red_flag_result
 from bot.conversation import Conversation
-from bot.dialog import ASSESS, Dialog, Question
+from bot.dialog.model import CHOOSE, SIGN_DOUBTED, SIGN_RAISED, Dialog, Question
+from bot.flow import open_facts
 from bot.machine import DialogMachine
 from bot.messages import Incoming, Reply, Result
-from bot.reading import Reader, Reading
-from bot.replies import Replies, parse_token
+from bot.reading.answers import answer
+from bot.reading.reader import Reader, Reading
+from bot.replies import NONE, PICKS, UNSURE, Replies, options_of, parse_token
+from bot.results import assessment, outcome_result, red_flag_result
+
+Changes = dict[str, str]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -40,7 +50,6 @@ class Dialogue:
         self.reader = Reader(dialog)
         self.replies = Replies(dialog)
         self.message = self.replies.message
-        self.question_reply = self.replies.question
 
     # ----- the turn ------------------------------------------------------------------------
     def read(self, incoming: Incoming) -> Reading:
@@ -72,35 +81,20 @@ class Dialogue:
                 notes.append(self.message("button_after_end"))
             return self._start(incoming, now, notes, reading)
         if self.dialog.is_terminal(conversation.state):
-            if reading.red_flags:
+            if any(status == "stated" for status in reading.signs(self.dialog).values()):
                 return self._start(incoming, now, notes, reading)
             if reading.number == 1:  # the result's one numbered choice: start a new check
                 return self._command("restart", conversation, incoming, now, notes)
             kept = replace(conversation, updated_at=now)
-            return Turn(
-                replies=(*notes, self.replies.offer_start("finished")),
-                conversation=kept,
-                event="finished",
-            )
-        question = self.dialog.questions[conversation.state]
+            return Turn(replies=(*notes, self.replies.offer_start("finished")), conversation=kept, event="finished")
+        question = self.current(conversation)
         if button is not None:
-            if (button.state, button.step) != (question.id, conversation.step) or question.answer(
-                button.value
-            ) is None:
+            facts = self._clicked(question, conversation, button.state, button.step, button.value)
+            if facts is None:
                 notes.append(self.message("stale_button"))
-                return self._ask(conversation, notes, now, event="stale_button")
-            return self._advance(conversation, question, button.value, {}, now, notes)
-        if reading.red_flags:
-            return self._escalate(conversation, reading, now, notes)
-        answer = reading.answer_to(question)
-        if answer is None:
-            noted, facts = self._note_mentions(conversation, reading)
-            if facts:
-                notes.append(self.message("noted", facts=" ".join(facts)))
-            else:
-                notes.append(self._not_understood(question, reading))
-            return self._ask(noted, notes, now, event="not_understood")
-        return self._advance(conversation, question, answer, reading.mentions, now, notes)
+                return self._ask(replace(conversation, updated_at=now), notes, event="stale_button")
+            return self._learn(conversation, facts, now, notes, event="answer")
+        return self._typed(conversation, question, reading, now, notes)
 
     def resume(self, conversation: Conversation | None) -> list[Reply]:
         """What to show someone returning to a conversation still in progress."""
@@ -115,14 +109,151 @@ class Dialogue:
     def forgotten(self, count: int) -> Reply:
         return self.message("forgotten", count=count)
 
+    def current(self, conversation: Conversation) -> Question:
+        """The question a conversation stands at, as shown now: a signs or multi question
+        offers only the options not already answered by something said before."""
+        question = self.dialog.questions[conversation.state]
+        if question.options:
+            still = open_facts(question, conversation.answers)
+            question = replace(question, options=tuple(o for o in question.options if o.fact in still))
+        return question
+
+    def question_reply(self, conversation: Conversation) -> Reply:
+        return self.replies.question(self.current(conversation), conversation.step)
+
+    # ----- understanding -------------------------------------------------------------------
+    def _clicked(self, question: Question, conversation: Conversation, state: str, step: int, value: str) -> Changes | None:
+        """The facts a tap gives, or None for a button of another question or an older copy."""
+        if (state, step) != (question.id, conversation.step):
+            return None
+        offered = {v for v, _ in options_of(self.dialog, question)}
+        picks = value.split(PICKS)
+        if not picks or any(p not in offered for p in picks) or (len(picks) > 1 and question.kind != "multi"):
+            return None
+        if question.kind in ("yesno", "choice"):
+            return self._fact_values(question, {question.fact: value}, conversation.answers)
+        if value == NONE:
+            return self._fact_values(question, dict.fromkeys(question.facts, "no"), conversation.answers)
+        if value == UNSURE:
+            return self._fact_values(question, dict.fromkeys(question.facts, "unsure"), conversation.answers)
+        if question.kind == "signs":
+            return self._fact_values(question, dict.fromkeys(picks, "yes"), conversation.answers)
+        return {fact: ("yes" if fact in picks else "no") for fact in question.facts}
+
+    def _fact_values(self, question: Question, given: Mapping[str, str], known: Mapping[str, str]) -> Changes:
+        """Answers as stored facts. A warning sign answered yes is "confirmed", not sure is
+        "unsure" (both raise it); on a signs screen "not sure" leaves each sign "doubted", to
+        be confirmed one at a time; a doubtful mention answered no is "dismissed"."""
+        if not (question.sign or question.kind == "signs"):
+            return dict(given)
+        out = {}
+        for sign, value in given.items():
+            if value == "yes":
+                out[sign] = "confirmed"
+            elif value == "unsure":
+                out[sign] = SIGN_DOUBTED if question.kind == "signs" else "unsure"
+            else:
+                out[sign] = "dismissed" if known.get(sign) == SIGN_DOUBTED else "no"
+        return out
+
+    def _typed(
+        self, conversation: Conversation, question: Question, reading: Reading, now: float, notes: list[Reply]
+    ) -> Turn:
+        known = conversation.answers
+        given = answer(question, reading, self.dialog)
+        answered = self._fact_values(question, given.facts, known)
+        changes = {**self._signs(reading, known, skip=question.sign), **self._passing(conversation, reading)}
+        said_back = self._notes({k: v for k, v in changes.items() if k not in answered and k in self.dialog.facts})
+        changes.update(answered)
+        if not changes:
+            notes.append(self._not_understood(question, reading, which=given.which))
+            return self._ask(replace(conversation, updated_at=now), notes, event="not_understood")
+        if said_back:
+            notes.append(self.message("noted", facts=" ".join(said_back)))
+        event = "red_flag" if any(changes.get(s) in SIGN_RAISED for s in self.dialog.red_flags) else "answer"
+        turn = self._learn(conversation, changes, now, notes, event=event if answered or event == "red_flag" else "noted")
+        if not answered and turn.conversation is not None and turn.conversation.state == conversation.state:
+            # Facts in passing, but the question itself is still open: say so, and ask again.
+            replies = [r for r in turn.replies if r.name != "noted"]
+            if said_back:
+                replies.insert(-1, self.message("noted_first", facts=" ".join(said_back)))
+            else:
+                replies.insert(-1, self._not_understood(question, reading, which=given.which))
+            return replace(turn, replies=tuple(replies))
+        return turn
+
+    def _signs(self, reading: Reading, known: Mapping[str, str], *, skip: str | None = None) -> Changes:
+        """Warning signs in a message: stated raises one at once ("mentioned"); doubtful marks
+        it for its confirming question; a denial is remembered so no screen asks it again."""
+        out: Changes = {}
+        for sign, status in reading.signs(self.dialog).items():
+            if sign == skip:
+                continue
+            current = known.get(sign)
+            if status == "stated" and current not in SIGN_RAISED:
+                out[sign] = "mentioned"
+            elif status == "doubtful" and current in (None, "no", "dismissed"):
+                out[sign] = SIGN_DOUBTED
+            elif status == "dropped" and current is None:
+                out[sign] = "no"
+        return out
+
+    def _passing(self, conversation: Conversation, reading: Reading) -> Changes:
+        """Facts said in passing: new ones, and corrections of facts noted in passing before
+        ("actually, there is a lump"). An answer the person gave to a question is never
+        overridden by something said in passing."""
+        answered = self._answered_directly(conversation)
+        out = {}
+        for fact, value in reading.facts(self.dialog).items():
+            known = conversation.answers.get(fact)
+            if known == value or fact in answered:
+                continue
+            if known is None or self.dialog.facts[fact].kind == "yesno":
+                out[fact] = value
+        return out
+
+    def _answered_directly(self, conversation: Conversation) -> set[str]:
+        out: set[str] = set()
+        for state, changed in conversation.history:
+            question = self.dialog.questions.get(state)
+            if question is not None:
+                out.update(f for f in question.facts if f in changed)
+        return out
+
+    def _notes(self, changes: Mapping[str, str]) -> list[str]:
+        out = []
+        for fact, value in changes.items():
+            chosen = self.dialog.facts[fact].value(value)
+            if chosen is not None and chosen.note:
+                out.append(chosen.note)
+        return out
+
+    def _not_understood(self, question: Question, reading: Reading, *, which: bool) -> Reply:
+        """The most helpful way to say "I didn't get that" for this particular message: the
+        question comes again after it, with one short example of an answer."""
+        if reading.empty:
+            return self.message("empty")
+        if reading.foreign:
+            return self.message("non_english")
+        count = len(options_of(self.dialog, question))
+        if reading.numbers:
+            return self.message("out_of_range", count=count)
+        if which:
+            return self.message("yes_to_multi" if question.kind == "multi" else "yes_to_choice")
+        options = options_of(self.dialog, question)
+        example = self.dialog.messages[f"example_{question.kind}"].format(first=options[0][1])
+        return self.message("not_understood", example=example)
+
     # ----- steps ---------------------------------------------------------------------------
     def _still_valid(self, conversation: Conversation) -> bool:
         """A conversation from an older dialog file restarts if its states no longer exist."""
         return (
             conversation.dialog == self.dialog.id
             and self.machine.knows(conversation.state)
-            and all(self.machine.knows(entry[0]) for entry in conversation.history)
-        )
+            and conversation.state != CHOOSE
+            and all(isinstance(entry, list) and len(entry) == 2 and self.machine.knows(entry[0]) and isinstance(entry[1], dict)
+                    for entry in conversation.history)
+        )  # fmt: skip
 
     def _command(
         self,
@@ -150,95 +281,46 @@ class Dialogue:
         if command == "hello":
             if conversation is not None and active:
                 notes.append(self.message("hello_again"))
-                return self._ask(conversation, notes, now, event="hello")
+                return self._ask(replace(conversation, updated_at=now), notes, event="hello")
             return self._start(incoming, now, notes, Reading())
         if command == "help":
             notes.append(self.message("help"))
             if conversation is not None and active:
-                return self._ask(conversation, notes, now, event="help")
+                return self._ask(replace(conversation, updated_at=now), notes, event="help")
             notes[-1] = self.replies.offer_start("help")
             return Turn(replies=tuple(notes), conversation=conversation, event="help")
-        # back
+        return self._back(conversation, active, now, notes)
+
+    def _back(self, conversation: Conversation | None, active: bool, now: float, notes: list[Reply]) -> Turn:
         if conversation is None or not conversation.history:
             if conversation is not None and active:
                 notes.append(self.message("nothing_to_undo"))
-                return self._ask(conversation, notes, now, event="back")
+                return self._ask(replace(conversation, updated_at=now), notes, event="back")
             notes.append(self.replies.offer_start("nothing_to_undo"))
             return Turn(replies=tuple(notes), conversation=conversation, event="back")
-        *history, (state, added) = conversation.history
-        answers = {k: v for k, v in conversation.answers.items() if k not in added}
-        previous = replace(
-            conversation,
-            state=state,
-            answers=answers,
-            history=history,
-            step=conversation.step + 1,
-            updated_at=now,
-        )
+        *history, (state, previous) = conversation.history
+        facts = dict(conversation.answers)
+        for fact, value in previous.items():
+            if value is None:
+                facts.pop(fact, None)
+            else:
+                facts[fact] = value
         undone = "undone_red_flag" if conversation.state in self.dialog.red_flags else "undone"
         notes.append(self.message(undone))
-        return self._ask(previous, notes, now, event="back")
-
-    def _note_mentions(self, conversation: Conversation, reading: Reading) -> tuple[Conversation, list[str]]:
-        """Keep facts given in passing even when the question asked went unanswered, as a turn
-        of their own (so `back` undoes them), and return their summary lines to say back."""
-        fresh = self._facts(conversation, reading.mentions, skip=conversation.state)
-        facts = [note for q, v in fresh.items() if (note := self._note_of(q, v))]
-        if not facts:
-            return conversation, []
-        noted = replace(
-            conversation,
-            answers={**conversation.answers, **fresh},
-            history=[*conversation.history, [conversation.state, list(fresh)]],
-            step=conversation.step + 1,
+        earlier = replace(
+            conversation, state=state, answers=facts, history=history, step=conversation.step + 1, updated_at=now
         )
-        return noted, facts
-
-    def _facts(
-        self, conversation: Conversation, mentions: dict[str, str], *, skip: str = ""
-    ) -> dict[str, str]:
-        """The facts in passing a message adds: new ones, and corrections of yes/no facts noted
-        in passing before ("actually, there is a lump"). A choice noted before is kept ("I do
-        like cycling" does not mean "I don't run"), and an answer the person gave to the
-        question itself is never overridden by a passing mention."""
-        answered = {entry[0] for entry in conversation.history if entry[0] in entry[1]}
-
-        def adds(question: str, value: str) -> bool:
-            known = conversation.answers.get(question)
-            if question not in self.dialog.questions or question == skip or known == value:
-                return False
-            return known is None or (
-                question not in answered and self.dialog.questions[question].kind == "yesno"
-            )
-
-        return {q: v for q, v in mentions.items() if adds(q, v)}
-
-    def _note_of(self, question: str, value: str) -> str | None:
-        answer = self.dialog.questions[question].answer(value)
-        return answer.note if answer is not None else None
-
-    def _not_understood(self, question: Question, reading: Reading) -> Reply:
-        """The most helpful way to say "I didn't get that" for this particular message."""
-        if reading.empty:
-            return self.message("empty")
-        if reading.foreign:
-            return self.message("non_english")
-        if reading.number is not None:
-            return self.message("out_of_range", count=len(question.answers))
-        if question.kind == "choice" and reading.affirmative:
-            return self.message("yes_to_choice")
-        return self.message("not_understood")
+        return self._ask(earlier, notes, event="back")
 
     def _start(
         self, incoming: Incoming, now: float, notes: list[Reply], reading: Reading, *, greet: bool = True
     ) -> Turn:
-        conversation = Conversation(
+        fresh = Conversation(
             key=incoming.key,
             user=incoming.user,
             dialog=self.dialog.id,
             version=self.dialog.version,
-            state=self.dialog.start,
-            answers={q: v for q, v in reading.mentions.items() if q in self.dialog.questions},
+            state=CHOOSE,
             started_at=now,
             updated_at=now,
         )
@@ -246,102 +328,59 @@ class Dialogue:
             notes.append(self.message("greeting"))
         if reading.foreign:  # a first message in another language gets the note at once
             notes.append(self.message("non_english"))
-        if reading.red_flags:
-            turn = self._escalate(conversation, reading, now, notes)
-        else:
-            state, passed = self._settle(conversation.state, conversation.answers)
-            turn = self._present(replace(conversation, state=state), notes, event="start", passed=passed)
+        facts = {**self._signs(reading, {}), **self._passing(fresh, reading)}
+        said_back = self._notes({k: v for k, v in facts.items() if k in self.dialog.facts})
+        started = replace(fresh, answers=facts)
+        state = self.machine.next_state(started.answers)
+        if said_back and state in self.dialog.questions:
+            notes.append(self.message("noted_first", facts=" ".join(said_back)))
+        turn = self._present(replace(started, state=state), notes, event="start", arrived=True)
         return replace(turn, started=True)
 
-    def _escalate(self, conversation: Conversation, reading: Reading, now: float, notes: list[Reply]) -> Turn:
-        facts = self._facts(conversation, reading.mentions)
-        answers = {**conversation.answers, **facts}
-        added = list(facts)
-        escalated = replace(
-            conversation,
-            state=reading.red_flags[0],
-            answers=answers,
-            history=[*conversation.history, [conversation.state, added]],
-            step=conversation.step + 1,
-            updated_at=now,
-        )
-        return self._present(escalated, notes, event="red_flag")
-
-    def _advance(
-        self,
-        conversation: Conversation,
-        question: Question,
-        answer: str,
-        mentions: dict[str, str],
-        now: float,
-        notes: list[Reply],
-    ) -> Turn:
-        facts = self._facts(conversation, mentions, skip=question.id)
-        answers = {**conversation.answers, **facts, question.id: answer}
-        added = [question.id, *facts]
-        state, passed = self._settle(self.machine.next_state(question.id, answer), answers)
-        advanced = replace(
+    def _learn(self, conversation: Conversation, changes: Changes, now: float, notes: list[Reply], *, event: str) -> Turn:
+        """Record what this turn learnt (with what it replaced, for `back`), then move on."""
+        previous = {fact: conversation.answers.get(fact) for fact in changes}
+        facts = {**conversation.answers, **changes}
+        state = self.machine.next_state(facts)
+        learnt = replace(
             conversation,
             state=state,
-            answers=answers,
-            history=[*conversation.history, [question.id, added]],
+            answers=facts,
+            history=[*conversation.history, [conversation.state, previous]],
             step=conversation.step + 1,
             updated_at=now,
         )
-        return self._present(advanced, notes, event="answer", passed=passed)
+        return self._present(learnt, notes, event=event, arrived=state != conversation.state)
 
-    def _settle(self, state: str, answers: dict[str, str]) -> tuple[str, list[str]]:
-        """Move past questions already answered in passing, or whose ask_if does not hold.
+    def _ask(self, conversation: Conversation, notes: list[Reply], *, event: str) -> Turn:
+        return Turn(replies=(*notes, self.question_reply(conversation)), conversation=conversation, event=event)
 
-        Returns where the conversation lands and the questions passed on the way (their intros
-        still belong to the conversation even though they were not asked)."""
-        passed: list[str] = []
-        for _ in range(len(self.dialog.questions) + 1):
-            question = self.dialog.questions.get(state)
-            if question is None:
-                break
-            known = answers.get(state)
-            if known is not None and question.answer(known) is not None:
-                passed.append(state)
-                state = self.machine.next_state(state, known)
-            elif not _applies(question, answers):
-                passed.append(state)
-                state = self.machine.skip(state)
-            else:
-                break
-        return state, passed
-
-    def _ask(self, conversation: Conversation, notes: list[Reply], now: float, *, event: str) -> Turn:
-        kept = replace(conversation, updated_at=now)
-        return Turn(replies=(*notes, self.question_reply(kept)), conversation=kept, event=event)
-
-    def _present(
-        self, conversation: Conversation, notes: list[Reply], *, event: str, passed: list[str] | None = None
-    ) -> Turn:
+    def _present(self, conversation: Conversation, notes: list[Reply], *, event: str, arrived: bool) -> Turn:
         state = conversation.state
-        if state in self.dialog.red_flags or state == ASSESS:
-            result = (
-                red_flag_result(self.dialog, self.dialog.red_flags[state], conversation.answers)
-                if state != ASSESS
-                else assessment(self.dialog, conversation.answers)
-            )
+        if self.dialog.is_terminal(state):
+            facts = conversation.answers
+            if state in self.dialog.red_flags:
+                result = red_flag_result(self.dialog, self.dialog.red_flags[state], facts)
+            elif state in self.dialog.outcomes:
+                result = outcome_result(self.dialog, self.dialog.outcomes[state], facts)
+            else:
+                result = assessment(self.dialog, facts)
             return Turn(
                 replies=(*notes, self.replies.result(result)),
                 conversation=conversation,
-                event=event if event == "red_flag" else "result",
+                event="red_flag" if result.kind == "red_flag" else "result",
                 result=result,
             )
-        for name in (*(passed or ()), state):
-            intro = self.dialog.questions[name].intro
-            if intro:
-                notes.append(self.message(intro))
-        return Turn(
-            replies=(*notes, self.question_reply(conversation)), conversation=conversation, event=event
+        intro = self.dialog.questions[state].intro
+        if arrived and intro and not self._intro_shown(conversation, intro):
+            notes.append(self.message(intro))
+        return self._ask(conversation, notes, event=event)
+
+    def _intro_shown(self, conversation: Conversation, intro: str) -> bool:
+        """An intro ("First, a quick safety check") is said once, before the first question
+        that carries it."""
+        return any(
+            (question := self.dialog.questions.get(state)) is not None and question.intro == intro
+            for state, _ in conversation.history
         )
 
-
-def _applies(question: Question, answers: dict[str, str]) -> bool:
-    """A question applies unless an answer it depends on rules it out (unknown: ask)."""
-    return all(
-        answers.get(other) is None or answers[other] in values for other, values in question.ask_if.items()
-    )

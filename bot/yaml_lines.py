@@ -26,6 +26,8 @@ class Problem:
     line: int | None
     place: str
     message: str
+    file: str | None = None
+    """The file the problem is in, when it is not the one being loaded (a file it names)."""
 
 
 class YamlFileError(Exception):
@@ -41,7 +43,8 @@ class YamlFileError(Exception):
     def __str__(self) -> str:
         lines = [f"{self.source}: {len(self.problems)} problem(s) in the {self.what}"]
         for p in self.problems:
-            where = f"{self.source}:{p.line}" if p.line else self.source
+            file = p.file or self.source
+            where = f"{file}:{p.line}" if p.line else file
             place = f" ({p.place})" if p.place else ""
             lines.append(f"  {where}{place}: {p.message}")
         return "\n".join(lines)

@@ -1,28 +1,47 @@
 """Read a dialog YAML file into `bot.dialog.Dialog`, or fail saying where and what is wrong.
 
 A maintainer edits YAML, not Python, so every mistake must come back as a sentence with the
-file, the line and the dotted place (`questions.lump.answers.yes.next`), and all mistakes at
-once rather than one per run. YAML 1.1 surprises (unquoted yes/no read as booleans, duplicate
-keys silently overwritten) are caught here too.
+file, the line and the dotted place (`questions.lump.patterns[3]`), and all mistakes at once
+rather than one per run. YAML 1.1 surprises (unquoted yes/no read as booleans, duplicate keys
+silently overwritten) are caught here too. The dialog names its language file; mistakes there
+are reported with that file's own path.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.dialog.checks import check_graph
+from bot.dialog.checks import check_dialog
 from bot.dialog.fields import FieldReader
+from bot.dialog.language import read_groups, read_language
 from bot.dialog.model import (
-    COMMANDS,
+    CONFIRM_PREFIX,
     REQUIRED_LABELS,
     REQUIRED_MESSAGES,
     Dialog,
+    Fact,
+    Language,
+    Question,
     Unclear,
 )
-from bot.dialog.sections import check_placeholders, read_cause, read_question, read_red_flag, read_vocabulary
+from bot.dialog.sections import (
+    check_placeholders,
+    read_cause,
+    read_fact,
+    read_flow,
+    read_outcome,
+    read_question,
+    read_red_flag,
+)
 from bot.messages import URGENCIES
-from bot.yaml_lines import LineMap, YamlFileError, line_of, load_lines
+from bot.yaml_lines import LineMap, Problem, YamlFileError, line_of, load_lines
+
+SECTIONS = (
+    "dialog", "version", "language", "messages", "labels", "reminder", "red_flags", "questions",
+    "flow", "outcomes", "causes", "unclear",
+)  # fmt: skip
 
 
 class DialogError(YamlFileError):
@@ -32,79 +51,104 @@ class DialogError(YamlFileError):
 
 
 def load_dialog(path: str | Path | Any) -> Dialog:
-    """Parse and validate a dialog file; raise `DialogError` listing every problem."""
+    """Parse and validate a dialog file and its language file; raise `DialogError` listing
+    every problem."""
     source = str(path)
     raw = load_lines(path, DialogError)
     reader = FieldReader()
-    dialog = _build(raw, reader, Path(source))
+    top = reader.mapping(raw, "", 1, required=SECTIONS, allowed=("words", "facts"))
+    language = _language(top, Path(source), reader)
+    dialog = _build(top, reader, Path(source), language)
     if not reader.problems:
-        for line, place, message in check_graph(dialog, _lines_of(raw)):
+        for line, place, message in check_dialog(dialog, _lines_of(top)):
             reader.problem(line, place, message)
     if reader.problems:
         raise DialogError(source, reader.problems)
     return dialog
 
 
+def _language(top: LineMap, source: Path, reader: FieldReader) -> Language:
+    """The language file the dialog names, relative to the dialog file. Its problems are
+    reported against its own path."""
+    name = reader.text(top, "language", "")
+    path = source.parent / name
+    if not name:
+        return _empty_language()
+    if not path.is_file():
+        reader.problem(line_of(top, "language"), "language", f"no language file at {path}")
+        return _empty_language()
+    try:
+        raw = load_lines(path, DialogError)
+    except DialogError as exc:
+        reader.problems.extend(Problem(p.line, p.place, p.message, str(path)) for p in exc.problems)
+        return _empty_language()
+    inner = FieldReader(file=str(path))
+    language = read_language(raw, inner, str(path))
+    reader.problems.extend(inner.problems)
+    return replace(language, source=path)
+
+
+def _empty_language() -> Language:
+    return Language(
+        code="", name="", spacy="", word_lists=(), known_words=frozenset(), norms={}, polite=frozenset(),
+        sentence_ends=(".",), list_words=frozenset(), near_gaps=(6, 3), groups={}, answers={}, commands={},
+        context=(),
+    )  # fmt: skip
+
+
 def _lines_of(raw: LineMap) -> dict[str, int]:
-    """Dotted place -> line, for the places the graph checks talk about."""
+    """Dotted place -> line, for the places the shape checks talk about."""
     lines: dict[str, int] = {}
-    for section in ("questions", "causes", "red_flags"):
+    for section in ("questions", "causes", "red_flags", "outcomes", "facts"):
         block = raw.get(section, {})
+        if not isinstance(block, dict):
+            continue
         for key, value in block.items():
             lines[f"{section}.{key}"] = line_of(block, key) or 0
-            if not isinstance(value, dict):
-                continue
-            for field_name in value:
-                lines[f"{section}.{key}.{field_name}"] = line_of(value, field_name) or 0
-            answers = value.get("answers")
-            for answer_key, answer in answers.items() if isinstance(answers, dict) else ():
-                lines[f"{section}.{key}.answers.{answer_key}"] = line_of(answers, answer_key) or 0
-                for field_name in answer if isinstance(answer, dict) else ():
-                    lines[f"{section}.{key}.answers.{answer_key}.{field_name}"] = (
-                        line_of(answer, field_name) or 0
-                    )
+            if isinstance(value, dict):
+                for field_name in value:
+                    lines[f"{section}.{key}.{field_name}"] = line_of(value, field_name) or 0
     return lines
 
 
-def _build(raw: Any, r: FieldReader, source: Path) -> Dialog:
-    top = r.mapping(
-        raw,
-        "",
-        1,
-        required=(
-            "dialog",
-            "version",
-            "start",
-            "vocabulary",
-            "commands",
-            "messages",
-            "labels",
-            "reminder",
-            "red_flags",
-            "questions",
-            "causes",
-            "unclear",
-        ),
-    )
-    vocabulary = read_vocabulary(top.get("vocabulary", {}), r)
+def _build(top: LineMap, r: FieldReader, source: Path, language: Language) -> Dialog:
+    groups = read_groups(top, r, dict(language.groups))
     red_flags = {
-        r.identifier(k, f"red_flags.{k}", line_of(top.get("red_flags"), k)): read_red_flag(k, v, r)
-        for k, v in r.mapping(top.get("red_flags", {}), "red_flags", top.line).items()
+        r.identifier(k, f"red_flags.{k}", line_of(top.get("red_flags"), k)): read_red_flag(k, v, r, groups)
+        for k, v in r.mapping(top.get("red_flags", {}), "red_flags", line_of(top, "red_flags")).items()
     }
+    facts: dict[str, Fact] = {}
+    for key, value in r.mapping(top.get("facts", {}), "facts", line_of(top, "facts")).items():
+        facts[r.identifier(key, f"facts.{key}", line_of(top.get("facts"), key))] = read_fact(key, value, r, groups)
+    questions: dict[str, Question] = {}
     questions_raw = r.mapping(top.get("questions", {}), "questions", line_of(top, "questions"))
-    questions = {
-        r.identifier(k, f"questions.{k}", line_of(questions_raw, k)): read_question(k, v, vocabulary, r)
-        for k, v in questions_raw.items()
+    for key, value in questions_raw.items():
+        name = r.identifier(key, f"questions.{key}", line_of(questions_raw, key))
+        question, fact = read_question(key, value, r, groups)
+        questions[name] = question
+        if fact is not None:
+            if name in facts:
+                r.problem(line_of(questions_raw, key), f"questions.{key}", f"{name!r} is also a fact under `facts`")
+            facts[name] = fact
+    for flag in red_flags.values():  # each warning sign's confirming question
+        name = f"{CONFIRM_PREFIX}{flag.id}"
+        questions[name] = Question(id=name, kind="yesno", text=flag.confirm, fact=flag.id, sign=flag.id)
+    # Multi-select options show the short label of the yes/no question they stand for.
+    for name, question in list(questions.items()):
+        if question.kind == "multi":
+            options = tuple(
+                replace(o, label=facts[o.fact].short if o.fact in facts else o.fact) for o in question.options
+            )
+            questions[name] = replace(question, options=options)
+    outcomes_raw = r.mapping(top.get("outcomes", {}), "outcomes", line_of(top, "outcomes"))
+    outcomes = {
+        r.identifier(k, f"outcomes.{k}", line_of(outcomes_raw, k)): read_outcome(k, v, r) for k, v in outcomes_raw.items()
     }
     causes_raw = r.mapping(top.get("causes", {}), "causes", line_of(top, "causes"))
-    causes = {
-        r.identifier(k, f"causes.{k}", line_of(causes_raw, k)): read_cause(k, v, r)
-        for k, v in causes_raw.items()
-    }
+    causes = {r.identifier(k, f"causes.{k}", line_of(causes_raw, k)): read_cause(k, v, r) for k, v in causes_raw.items()}
     unclear_raw = r.mapping(
         top.get("unclear", {}), "unclear", line_of(top, "unclear"), required=("urgency", "title", "advice")
     )
-    commands_raw = r.mapping(top.get("commands", {}), "commands", line_of(top, "commands"), required=COMMANDS)
     messages_raw = r.mapping(
         top.get("messages", {}),
         "messages",
@@ -127,9 +171,8 @@ def _build(raw: Any, r: FieldReader, source: Path) -> Dialog:
     return Dialog(
         id=r.text(top, "dialog", ""),
         version=version,
-        start=r.text(top, "start", ""),
-        vocabulary=vocabulary,
-        commands={c: r.texts(commands_raw, c, "commands") for c in COMMANDS},
+        language=language,
+        groups=groups,
         messages={k: r.text(messages_raw, k, "messages") for k in messages_raw if isinstance(k, str)},
         labels={
             **{k: r.text(labels_raw, k, "labels") for k in REQUIRED_LABELS},
@@ -137,7 +180,10 @@ def _build(raw: Any, r: FieldReader, source: Path) -> Dialog:
         },
         reminder=r.text(top, "reminder", ""),
         red_flags=red_flags,
+        facts=facts,
         questions=questions,
+        flow=read_flow(top.get("flow"), r, line_of(top, "flow")),
+        outcomes=outcomes,
         causes=causes,
         unclear=Unclear(
             urgency=r.urgency(unclear_raw, "unclear"),
@@ -149,5 +195,6 @@ def _build(raw: Any, r: FieldReader, source: Path) -> Dialog:
 
 
 def _extra_keys(block: Any) -> tuple[str, ...]:
-    """Messages may carry extra keys (question intros point at them)."""
+    """Messages may carry extra keys (question intros and platform sentences point at them)."""
     return tuple(k for k in block if isinstance(k, str)) if isinstance(block, dict) else ()
+

@@ -1,0 +1,72 @@
+"""What the words around a finding mean: the one place the reader's context categories get
+their sense.
+
+medspaCy's ConText tells, for every finding, which cue categories reach it (their words live
+in the language file). This module turns that set into a decision, separately for the two
+kinds of finding, because the same words weigh differently:
+
+- a **warning sign** is escalated only when stated plainly about the person (or the person
+  they ask for: "my son can't stand on it"), now. Doubt of any kind (uncertain, mild,
+  now-and-then, a question, "what if", the past, an ordinary explanation such as ice or a
+  sprint) asks one confirming question instead; a denial, a sign that has clearly gone, or
+  someone else's history drops it. "A bit numb" is doubt here.
+- a **fact** about the pain (a lump, stiffness, hills) counts as said unless it is a question,
+  a "what if", or about someone else; "a bit stiff" or "it was swollen last week" still count
+  as yes, "maybe a lump" counts as not sure, "no lump" as no.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+SignStatus = Literal["stated", "doubtful", "dropped"]
+FactStatus = Literal["stated", "denied", "unsure", "dropped"]
+
+DOUBT = frozenset(
+    {"uncertain", "mild", "intermittent", "hypothetical", "question", "past", "long_ago", "explained", "generic"}
+)
+NOT_A_STATEMENT = frozenset({"hypothetical", "question", "other_person", "generic"})
+
+
+def _settle(categories: Iterable[str], *, past_counts: bool = False) -> set[str]:
+    """Cues that cancel others: "never had it until today" is new, "it's still swollen" is
+    now, "why is my calf swollen?" takes the swelling as given."""
+    found = set(categories)
+    if "until_now" in found:
+        found -= {"negated", "past", "long_ago", "resolved"}
+    if "current" in found:
+        found -= {"past", "long_ago", "intermittent"}
+    if "asserted" in found:
+        found -= {"question", "hypothetical", "uncertain"}
+    if "proxy" in found:  # "my son can't stand on it": the person the check is for
+        found -= {"other_person", "generic"}
+    if past_counts:
+        found.discard("past")
+    return found
+
+
+def sign_status(categories: Iterable[str], *, past_counts: bool = False) -> SignStatus:
+    found = _settle(categories, past_counts=past_counts)
+    if "negated" in found:
+        return "doubtful" if "uncertain" in found else "dropped"
+    if "resolved" in found:
+        return "dropped"
+    if "other_person" in found:
+        # Someone else's history or worry is not this person's sign; someone else now is
+        # worth one question ("Right now, is your foot...?"), never an alarm on its own.
+        return "dropped" if found & DOUBT else "doubtful"
+    if found & DOUBT:
+        return "doubtful"
+    return "stated"
+
+
+def fact_status(categories: Iterable[str]) -> FactStatus:
+    found = _settle(categories)
+    if found & NOT_A_STATEMENT:
+        return "dropped"
+    if "negated" in found:
+        return "unsure" if "uncertain" in found else "denied"
+    if "uncertain" in found:
+        return "unsure"
+    return "stated"

@@ -1,0 +1,98 @@
+"""medspaCy ConText, set up from the language file's context cues, and the categories it finds.
+
+Each cue group becomes `ConTextRule`s of its category, direction and scope; a group's reach ends
+at cues of the categories it `stops_at` (ConText's `terminated_by`). Break words ("but") are
+PSEUDO rules that end reaches without modifying anything; so are "ignore" cues, which exist to
+outmatch a shorter cue inside them ("no doubt" is no denial).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.dialog.model import Language
+from bot.reading.patterns import Compiler, words_in
+
+DIRECTIONS = {"forward": "FORWARD", "backward": "BACKWARD", "both": "BIDIRECTIONAL", "none": "PSEUDO"}
+LISTS = frozenset({"negated", "uncertain", "mild", "past", "long_ago", "other_person", "generic"})
+"""Forward cues whose reach across a comma is limited to a list ("no lump, swelling or pain")."""
+PART_OF_IT = frozenset({"NEGATED", "MILD", "UNCERTAIN"})
+"""Cues that, inside a finding's own words, are part of what it says ("can't put weight on it",
+"no feeling in my foot", "can barely walk"), not a denial or doubt of it."""
+NOT_CONTEXT = frozenset({"BREAK", "IGNORE", "COMMA", "SELF"})
+
+
+def build_context(nlp: Any, language: Language, compiler: Compiler, vocabulary: set[str]) -> Any:
+    """A ConText component reading findings from the span group "findings"."""
+    from medspacy.context import ConText, ConTextRule
+
+    context = ConText(nlp, rules=None, span_attrs=None, input_span_type="group", span_group_name="findings")
+    list_aware = _list_aware(language.list_words)
+    rules = []
+    for cue in language.context:
+        allowed = None
+        if cue.applies_to:
+            allowed = {f"{kind}:{name}".upper() for name in cue.applies_to for kind in ("sign", "fact", "word")}
+        for phrase in cue.patterns:
+            for pattern in compiler.compile(phrase.alternatives):
+                vocabulary.update(words_in(pattern))
+                rules.append(
+                    ConTextRule(
+                        literal=phrase.text,
+                        category=cue.category.upper(),
+                        pattern=pattern,
+                        direction=DIRECTIONS[cue.direction],
+                        max_scope=cue.scope,
+                        terminated_by={c.upper() for c in cue.stops_at},
+                        allowed_types=allowed,
+                        on_modifies=list_aware if cue.direction == "forward" and cue.category in LISTS else None,
+                    )
+                )
+    context.add(rules)
+    return context
+
+
+def _list_aware(list_words: frozenset[str]) -> Callable[[Any, Any, Any], bool]:
+    """medspaCy `on_modifies`: a forward cue reaches across a comma only into a list closed by
+    a list word ("no lump, swelling or pain"), never into a new statement ("no chest pain, my
+    calf is swollen", "not breathless, calf swollen")."""
+
+    def on_modifies(target: Any, modifier: Any, between: Any) -> bool:
+        words = [token.norm_ for token in between]
+        if "," not in words or list_words.intersection(words):
+            return True
+        doc = target.doc
+        for token in doc[target.end : min(len(doc), target.end + 4)]:
+            if token.norm_ in list_words:
+                return True
+            if token.is_punct:
+                break
+        return False
+
+    return on_modifies
+
+
+def categories(span: Any, filled: frozenset[int], cues: list[Any]) -> frozenset[str]:
+    """The context categories reaching a finding. A denial or doubt inside the finding's own
+    words is part of what it says, unless it filled a `~` gap ("knee is not dislocated": the
+    "not" is no part of the phrase). A time or person cue inside them still counts ("I
+    couldn't put weight on it", "I hopped home"); medspaCy links no cue that overlaps the
+    finding's first or last word, so those are added here."""
+    out = set()
+    linked = set()
+    for modifier in span._.modifiers:
+        linked.add(id(modifier))
+        start, end = modifier.modifier_span
+        inside = span.start <= start and end <= span.end
+        if inside and modifier.category in PART_OF_IT and not any(i in filled for i in range(start, end)):
+            continue
+        out.add(modifier.category.lower())
+    for modifier in cues:
+        start, end = modifier.modifier_span
+        if id(modifier) in linked or not (span.start <= start and end <= span.end):
+            continue
+        if modifier.category not in PART_OF_IT and modifier.category not in NOT_CONTEXT:
+            if modifier.allows(span.label_.upper()):
+                out.add(modifier.category.lower())
+    return frozenset(out)

@@ -1,0 +1,136 @@
+"""Phrases as spaCy Matcher token patterns, and `near` rules joined from their parts.
+
+Every phrase becomes one token pattern per alternative (a slot whose alternatives are single
+words is one pattern position with `IN`). A `near` rule is not multiplied out into every order
+of its phrases (that grows as the product of their alternatives); each phrase is matched on
+its own, and `join_near` pairs the matches in Python, checking order, distance and what lies
+between. Patterns match the `NORM` attribute: lower case, contractions split ("can't" ->
+"can not"), chat short forms read as words, typos mended.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.dialog.model import Near
+from bot.reading.syntax import Phrase, Slot
+
+TokenPattern = list[dict[str, Any]]
+
+
+class Compiler:
+    """Turns parsed phrases into token patterns, using the language's own tokenizer so a
+    phrase word is split and normalised exactly like a message word."""
+
+    def __init__(self, words_of: Callable[[str], tuple[str, ...]], breaks: frozenset[str]) -> None:
+        self.words_of = words_of
+        self.breaks = breaks
+
+    def compile(self, alternatives: tuple[Phrase, ...]) -> list[TokenPattern]:
+        """One phrase -> its token patterns: one per alternative, more where a slot's
+        alternatives are several words long."""
+        out = []
+        for slots in alternatives:
+            positions = [self._alternatives(slot) for slot in slots]
+            out.extend([token for part in combo for token in part] for combo in itertools.product(*positions))
+        return [pattern for pattern in out if pattern]
+
+    def _alternatives(self, slot: Slot) -> list[TokenPattern]:
+        if slot.kind == "gap":  # within a clause: no punctuation, no "but"
+            return [[{"NORM": {"NOT_IN": sorted(self.breaks)}, "IS_PUNCT": False, "OP": f"{{0,{slot.gap}}}"}]]
+        if slot.kind == "number":
+            return [[{"LIKE_NUM": True}]]
+        if slot.kind == "prefix":
+            return [[{"NORM": {"REGEX": "^" + re.escape(self.words_of(slot.words[0])[0])}}]]
+        single: list[str] = []
+        several: list[TokenPattern] = []
+        for word in slot.words:
+            tokens = ("#",) if word == "#" else self.words_of(word)
+            if len(tokens) == 1 and tokens[0] != "#":
+                single.append(tokens[0])
+            elif tokens:
+                several.append([{"LIKE_NUM": True} if t == "#" else {"NORM": t} for t in tokens])
+        out: list[TokenPattern] = []
+        if single:
+            token: dict[str, Any] = {"NORM": single[0]} if len(single) == 1 else {"NORM": {"IN": sorted(set(single))}}
+            if slot.optional and not several:
+                token["OP"] = "?"
+            out.append([token])
+        out.extend(several)
+        if slot.optional and several:
+            out.append([])
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """A near rule's phrases found together: the last phrase's words (the finding's own), the
+    whole stretch, and the positions of the words between."""
+
+    head: Span
+    whole: Span
+    between: frozenset[int]
+
+
+def join_near(
+    rule: Near,
+    found: Sequence[Sequence[Span]],
+    norms: Sequence[str],
+    punct: Sequence[bool],
+    sentence: Sequence[int],
+    *,
+    gaps: tuple[int, int],
+    breaks: frozenset[str],
+) -> Iterator[Joined]:
+    """Every way the parts of `rule`, found at `found[i]`, stand together. In the written order
+    they may be `gaps[0]` words apart and across commas ("my calf, it's really swollen"); in
+    another order only `gaps[1]`, and not across punctuation ("swollen calf"). A rule with its
+    own gap allows it in any order, across sentences ("Knee red and hot. Fever 38."). No break
+    word ("but") may stand between them."""
+    wide = rule.gap is not None
+    for combo in itertools.product(*found):
+        ordered = sorted(range(len(combo)), key=lambda i: combo[i].start)
+        written = ordered == sorted(ordered)
+        limit = rule.gap if wide else (gaps[0] if written else gaps[1])
+        between: set[int] = set()
+        ok = True
+        for a, b in itertools.pairwise(ordered):
+            first, second = combo[a], combo[b]
+            if second.start < first.end or second.start - first.end > (limit or 0):
+                ok = False
+                break
+            for i in range(first.end, second.start):
+                if norms[i] in breaks or (punct[i] and not wide and (not written or norms[i] != ",")):
+                    ok = False
+                    break
+                between.add(i)
+            if not ok or (not wide and sentence[first.start] != sentence[second.start]):
+                ok = False
+                break
+        if ok:
+            head = combo[-1]
+            yield Joined(
+                head=head,
+                whole=Span(min(s.start for s in combo), max(s.end for s in combo)),
+                between=frozenset(between),
+            )
+
+
+def words_in(pattern: TokenPattern) -> Iterator[str]:
+    """The literal words of a token pattern (the vocabulary typo repair may mend towards)."""
+    for token in pattern:
+        norm = token.get("NORM")
+        if isinstance(norm, str):
+            yield norm
+        elif isinstance(norm, dict):
+            yield from norm.get("IN", ())

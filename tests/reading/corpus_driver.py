@@ -1,0 +1,84 @@
+"""Drive the engine's turn with the independent phrase corpora (tests/corpus/).
+
+Each helper puts a conversation where a phrase would arrive (first message, at the second
+safety screen, mid-dialog) and reports what the bot did with it, as plain labels, so tests can
+assert rates over whole corpora and print every miss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.conversation import Conversation
+from bot.dialog.model import CHOOSE, Dialog
+from bot.messages import Incoming
+from bot.turn import Dialogue, Turn
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+KEY = "test:corpus"
+USER = "test:user"
+POSITIONS = ("first", "second_screen", "mid_dialog")
+
+
+def load(name: str) -> Any:
+    return yaml.safe_load((CORPUS / name).read_text(encoding="utf-8"))
+
+
+def load_all(pattern: str) -> Iterator[tuple[str, Any]]:
+    for path in sorted(CORPUS.glob(pattern)):
+        yield path.stem, yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def say(dialogue: Dialogue, conversation: Conversation | None, text: str) -> Turn:
+    return dialogue.turn(conversation, Incoming(key=KEY, user=USER, text=text), now=1000.0)
+
+
+def at(dialogue: Dialogue, state: str, facts: dict[str, str] | None = None) -> Conversation:
+    """A conversation standing at `state`, with the facts that would have brought it there."""
+    return Conversation(
+        key=KEY,
+        user=USER,
+        dialog=dialogue.dialog.id,
+        version=dialogue.dialog.version,
+        state=state,
+        answers=dict(facts or {}),
+        history=[[CHOOSE, {}]] if state != CHOOSE else [],
+        step=3,
+        started_at=900.0,
+        updated_at=900.0,
+    )
+
+
+def position(dialogue: Dialogue, where: str) -> Conversation | None:
+    """Where a phrase arrives: as the first message, at the second safety screen (the first
+    answered none), or mid-dialog (both screens answered none, location behind the knee)."""
+    dialog = dialogue.dialog
+    screens = [q for q in dialog.questions.values() if q.kind == "signs"]
+    first_screen = {o.fact: "no" for o in screens[0].options}
+    if where == "first":
+        return None
+    if where == "second_screen":
+        return at(dialogue, screens[1].id, first_screen)
+    both = {o.fact: "no" for q in screens for o in q.options}
+    return at(dialogue, "key_signs", {**both, "location": "behind"})
+
+
+def outcome(dialog: Dialog, turn: Turn) -> tuple[str, str | None]:
+    """What the bot did: ("escalate", urgency), ("confirm", sign), or ("carry_on", None)."""
+    if turn.result is not None and turn.result.kind == "red_flag":
+        return "escalate", turn.result.urgency
+    conversation = turn.conversation
+    question = dialog.questions.get(conversation.state) if conversation else None
+    if conversation is not None and question is not None and question.sign:
+        if conversation.answers.get(question.sign) == "doubted":
+            return "confirm", question.sign
+    return "carry_on", None  # (the flow's own check, like a lump's pulse, is no alarm)
+
+
+def fresh(dialogue: Dialogue, conversation: Conversation | None) -> Conversation | None:
+    return None if conversation is None else replace(conversation)
