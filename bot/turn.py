@@ -74,7 +74,7 @@ class Dialogue:
         if reading.truncated:
             notes.append(self.message("too_long"))
         command = button.command if button else reading.command
-        if command:
+        if command and not (button is None and self._answers_instead(conversation, reading)):
             return self._command(command, conversation, incoming, now, notes)
         if conversation is None:
             if button is not None:
@@ -95,6 +95,13 @@ class Dialogue:
                 return self._ask(replace(conversation, updated_at=now), notes, event="stale_button")
             return self._learn(conversation, facts, now, notes, event="answer")
         return self._typed(conversation, question, reading, now, notes)
+
+    def _answers_instead(self, conversation: Conversation | None, reading: Reading) -> bool:
+        """A command word that is also an answer to the question asked is the answer: "back"
+        to "Where is the pain?" means the back of the knee, not "undo"."""
+        if conversation is None or self.dialog.is_terminal(conversation.state) or conversation.state == CHOOSE:
+            return False
+        return bool(answer(self.current(conversation), reading, self.dialog))
 
     def resume(self, conversation: Conversation | None) -> list[Reply]:
         """What to show someone returning to a conversation still in progress."""
@@ -162,9 +169,11 @@ class Dialogue:
         known = conversation.answers
         given = answer(question, reading, self.dialog)
         answered = self._fact_values(question, given.facts, known)
-        changes = {**self._signs(reading, known, skip=question.sign), **self._passing(conversation, reading)}
+        changes = {**self._signs(reading, known, question), **self._passing(conversation, reading)}
         said_back = self._notes({k: v for k, v in changes.items() if k not in answered and k in self.dialog.facts})
-        changes.update(answered)
+        for fact, value in answered.items():  # a sign named in the message outranks "not sure" to its screen
+            if not (fact in self.dialog.red_flags and _rank(changes.get(fact)) > _rank(value)):
+                changes[fact] = value
         if not changes:
             notes.append(self._not_understood(question, reading, which=given.which))
             return self._ask(replace(conversation, updated_at=now), notes, event="not_understood")
@@ -182,21 +191,29 @@ class Dialogue:
             return replace(turn, replies=tuple(replies))
         return turn
 
-    def _signs(self, reading: Reading, known: Mapping[str, str], *, skip: str | None = None) -> Changes:
+    def _signs(self, reading: Reading, known: Mapping[str, str], question: Question | None = None) -> Changes:
         """Warning signs in a message: stated raises one at once ("mentioned"); doubtful marks
-        it for its confirming question; a denial is remembered so no screen asks it again."""
+        it for its confirming question; a denial is remembered so no screen asks it again. A
+        sign the question asked invites ("may_mention") is only doubted."""
+        invited = self._invited(question) if question else set()
         out: Changes = {}
         for sign, status in reading.signs(self.dialog).items():
-            if sign == skip:
+            if question is not None and sign == question.sign:
                 continue
+            if status == "stated" and sign in invited:
+                status = "doubtful"
             current = known.get(sign)
             if status == "stated" and current not in SIGN_RAISED:
                 out[sign] = "mentioned"
-            elif status == "doubtful" and current in (None, "no", "dismissed"):
+            elif status == "doubtful" and current in (None, "no"):
                 out[sign] = SIGN_DOUBTED
             elif status == "dropped" and current is None:
                 out[sign] = "no"
         return out
+
+    def _invited(self, question: Question) -> set[str]:
+        asked = [question, *(self.dialog.questions[f] for f in question.facts if f in self.dialog.questions)]
+        return {sign for q in asked for sign in q.may_mention}
 
     def _passing(self, conversation: Conversation, reading: Reading) -> Changes:
         """Facts said in passing: new ones, and corrections of facts noted in passing before
@@ -384,3 +401,10 @@ class Dialogue:
             for state, _ in conversation.history
         )
 
+
+_SIGN_RANK = {"mentioned": 4, "confirmed": 4, "unsure": 3, "doubted": 2, "no": 1, "dismissed": 1}
+
+
+def _rank(value: str | None) -> int:
+    """How much a warning sign's value says it applies (a raised sign is never lowered)."""
+    return _SIGN_RANK.get(value or "", 0)

@@ -56,6 +56,13 @@ def _check_names(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
     values = fact_values(dialog)
     for question in dialog.questions.values():
         place = f"questions.{question.id}"
+        for sign in question.may_mention:
+            if sign not in dialog.red_flags:
+                yield (
+                    line(f"{place}.may_mention"),
+                    f"{place}.may_mention",
+                    f"unknown warning sign {sign!r}" + suggest(sign, dialog.red_flags),
+                )
         if question.intro and question.intro not in dialog.messages:
             yield line(f"{place}.intro"), f"{place}.intro", f"no message named {question.intro!r} under messages"
         for option in question.options:

@@ -135,8 +135,8 @@ class FieldReader:
             if isinstance(rule, dict):  # {phrases: [...], gap: N}: N words apart in any order
                 spec = self.mapping(rule, rule_place, line, required=("phrases", "gap"))
                 gap = spec.get("gap")
-                if not isinstance(gap, int) or isinstance(gap, bool) or not 1 <= gap <= 8:
-                    self.problem(line, f"{rule_place}.gap", "expected a number of words from 1 to 8")
+                if not isinstance(gap, int) or isinstance(gap, bool) or not 1 <= gap <= 15:
+                    self.problem(line, f"{rule_place}.gap", "expected a number of words from 1 to 15")
                     gap = None
                 rule = spec.get("phrases")
             if not isinstance(rule, list) or not all(isinstance(p, str) for p in rule):

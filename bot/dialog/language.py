@@ -21,7 +21,7 @@ DIRECTIONS = ("forward", "backward", "both", "none")
 CATEGORIES = (
     "break", "ignore", "comma", "self", "negated", "uncertain", "mild", "intermittent", "past",
     "long_ago", "resolved", "current", "hypothetical", "question", "asserted", "other_person",
-    "generic", "explained", "until_now", "proxy",
+    "generic", "explained", "until_now", "proxy", "earlier",
 )  # fmt: skip
 """Context categories; what each means is decided in `bot.reading.context`."""
 SCOPELESS = ("break", "ignore", "comma", "self")
@@ -84,7 +84,15 @@ def read_groups(
         if name in outer:
             r.problem(line_of(raw, name), place, f"word group @{name} is already defined in the language file")
         r.identifier(name, place, line_of(raw, name))
-        groups[str(name)] = tuple(w.lower() for w in r.texts(raw, name, "words"))
+        members = tuple(w.lower() for w in r.texts(raw, name, "words"))
+        for member in members:
+            if any(ch in member for ch in "()|~*@?") or any("#" in w and w != "#" for w in member.split()):
+                r.problem(
+                    line_of(raw, name),
+                    place,
+                    f"{member!r}: a word group lists plain words or phrases; write alternatives and gaps in a pattern",
+                )
+        groups[str(name)] = members
     return groups
 
 

@@ -222,6 +222,9 @@ class Question:
     intro: str | None = None
     sign: str | None = None
     """Set on a warning sign's confirming question: yes and not sure raise the sign."""
+    may_mention: tuple[str, ...] = ()
+    """Warning signs an answer to this question may name without raising them (tingling, to a
+    question about tingling): named, they get their confirming question instead."""
 
     @property
     def facts(self) -> tuple[str, ...]:
@@ -242,6 +245,9 @@ class RedFlag:
     """The one plain question that confirms a doubtful mention ("...right now?")."""
     advice: tuple[str, ...]
     patterns: Patterns
+    hints: Patterns = field(default_factory=Patterns)
+    """What only suggests the sign ("it swelled up after I twisted it", with no word of how
+    fast): never escalates by itself, always asks the confirming question."""
     past_counts: bool = False
     """The sign is an event told in the past ("it swelled up within an hour"): the past tense
     does not make it doubtful (long ago still does)."""

@@ -63,7 +63,7 @@ def read_red_flag(key: Any, raw: Any, r: FieldReader, groups: Groups) -> RedFlag
         place,
         None,
         required=("urgency", "title", "reasons", "note", "confirm", "advice"),
-        allowed=("patterns", "near", "except", "past_counts"),
+        allowed=("patterns", "near", "except", "hints", "past_counts"),
     )
     reasons = r.mapping(entry.get("reasons", {}), f"{place}.reasons", line_of(entry, "reasons"), required=REASONS)
     past_counts = entry.get("past_counts", False)
@@ -72,8 +72,10 @@ def read_red_flag(key: Any, raw: Any, r: FieldReader, groups: Groups) -> RedFlag
     patterns = r.patterns(entry, place, groups)
     if not patterns:
         r.problem(line_of(entry, "urgency"), place, "a warning sign needs `patterns` or `near` rules to be recognised")
+    hints = r.mapping(entry.get("hints", {}), f"{place}.hints", line_of(entry, "hints"), allowed=("patterns", "near"))
     return RedFlag(
         id=str(key),
+        hints=r.patterns(hints, f"{place}.hints", groups),
         urgency=r.urgency(entry, place),
         title=r.text(entry, "title", place),
         reasons={k: r.text(reasons, k, f"{place}.reasons") for k in REASONS},
@@ -108,7 +110,7 @@ def read_question(key: Any, raw: Any, r: FieldReader, groups: Groups) -> tuple[Q
     """A question, and the fact it asks when it asks one of its own (yesno, choice)."""
     place = f"questions.{key}"
     allowed: dict[str, tuple[str, ...]] = {
-        "yesno": ("intro", "short", "patterns", "near", "except", "no_patterns", "words", "notes"),
+        "yesno": ("intro", "short", "patterns", "near", "except", "no_patterns", "words", "notes", "may_mention"),
         "choice": ("intro", "short", "answers"),
         "signs": ("intro", "options", "none_label", "unsure_label"),
         "multi": ("intro", "options", "none_label", "unsure_label"),
@@ -130,7 +132,8 @@ def read_question(key: Any, raw: Any, r: FieldReader, groups: Groups) -> tuple[Q
     }
     if kind == "yesno":
         fact = _yesno_fact(question_id, entry, r, groups, place)
-        return Question(kind="yesno", fact=question_id, **common), fact
+        mentions = r.texts(entry, "may_mention", place)
+        return Question(kind="yesno", fact=question_id, may_mention=mentions, **common), fact
     if kind == "choice":
         fact = _choice_fact(question_id, entry, r, groups, place)
         return Question(kind="choice", fact=question_id, **common), fact

@@ -88,7 +88,7 @@ def _sign_answer(question: Question, reading: Reading, dialog: Dialog) -> Answer
     statuses = [
         sign_status(f.categories, past_counts=flag.past_counts)
         for f in reading.findings
-        if f.target == sign and f.kind in ("sign", "option")
+        if f.target == sign and f.kind in ("sign", "hint", "option")
     ]
     cue = _merge(_cue_values(reading, sign=True))
     if "stated" in statuses:

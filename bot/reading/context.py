@@ -24,8 +24,9 @@ SignStatus = Literal["stated", "doubtful", "dropped"]
 FactStatus = Literal["stated", "denied", "unsure", "dropped"]
 
 DOUBT = frozenset(
-    {"uncertain", "mild", "intermittent", "hypothetical", "question", "past", "long_ago", "explained", "generic"}
-)
+    {"uncertain", "mild", "intermittent", "hypothetical", "question", "past", "earlier", "long_ago", "explained",
+     "generic"}
+)  # fmt: skip
 NOT_A_STATEMENT = frozenset({"hypothetical", "question", "other_person", "generic"})
 
 
@@ -34,9 +35,9 @@ def _settle(categories: Iterable[str], *, past_counts: bool = False) -> set[str]
     now, "why is my calf swollen?" takes the swelling as given."""
     found = set(categories)
     if "until_now" in found:
-        found -= {"negated", "past", "long_ago", "resolved"}
+        found -= {"negated", "past", "earlier", "long_ago", "resolved"}
     if "current" in found:
-        found -= {"past", "long_ago", "intermittent"}
+        found -= {"past", "earlier", "long_ago", "intermittent"}
     if "asserted" in found:
         found -= {"question", "hypothetical", "uncertain"}
     if "proxy" in found:  # "my son can't stand on it": the person the check is for

@@ -43,10 +43,13 @@ def build_context(nlp: Any, language: Language, compiler: Compiler, vocabulary: 
                         category=cue.category.upper(),
                         pattern=pattern,
                         direction=DIRECTIONS[cue.direction],
-                        max_scope=cue.scope,
+                        # A cue that only ends others' reach gets a reach of one word: medspaCy
+                        # checks whether two reaches overlap with a test that misses one lying
+                        # wholly inside the other, so a sentence-wide reach would end nothing.
+                        max_scope=1 if cue.direction == "none" else cue.scope,
                         terminated_by={c.upper() for c in cue.stops_at},
                         allowed_types=allowed,
-                        on_modifies=list_aware if cue.direction == "forward" and cue.category in LISTS else None,
+                        on_modifies=list_aware if cue.direction in ("forward", "both") and cue.category in LISTS else None,
                     )
                 )
     context.add(rules)
@@ -54,11 +57,13 @@ def build_context(nlp: Any, language: Language, compiler: Compiler, vocabulary: 
 
 
 def _list_aware(list_words: frozenset[str]) -> Callable[[Any, Any, Any], bool]:
-    """medspaCy `on_modifies`: a forward cue reaches across a comma only into a list closed by
+    """medspaCy `on_modifies`: a cue reaching forward crosses a comma only into a list closed by
     a list word ("no lump, swelling or pain"), never into a new statement ("no chest pain, my
-    calf is swollen", "not breathless, calf swollen")."""
+    calf is swollen", "I think it's dislocated, it's sitting on the outside")."""
 
     def on_modifies(target: Any, modifier: Any, between: Any) -> bool:
+        if target.end <= modifier.start:  # reaching back ("numb, I think"): commas don't matter
+            return True
         words = [token.norm_ for token in between]
         if "," not in words or list_words.intersection(words):
             return True
@@ -77,22 +82,23 @@ def categories(span: Any, filled: frozenset[int], cues: list[Any]) -> frozenset[
     """The context categories reaching a finding. A denial or doubt inside the finding's own
     words is part of what it says, unless it filled a `~` gap ("knee is not dislocated": the
     "not" is no part of the phrase). A time or person cue inside them still counts ("I
-    couldn't put weight on it", "I hopped home"); medspaCy links no cue that overlaps the
-    finding's first or last word, so those are added here."""
+    couldn't put weight on it", "I hopped home"), and so does one the finding's words are part
+    of ("cold" in "after a cold plunge"); medspaCy links no cue that overlaps the finding, so
+    those are added here."""
     out = set()
     linked = set()
     for modifier in span._.modifiers:
         linked.add(id(modifier))
         start, end = modifier.modifier_span
         inside = span.start <= start and end <= span.end
-        if inside and modifier.category in PART_OF_IT and not any(i in filled for i in range(start, end)):
+        if inside and modifier.category in PART_OF_IT and not all(i in filled for i in range(start, end)):
             continue
         out.add(modifier.category.lower())
     for modifier in cues:
         start, end = modifier.modifier_span
-        if id(modifier) in linked or not (span.start <= start and end <= span.end):
+        overlaps = start < span.end and span.start < end
+        if id(modifier) in linked or not overlaps or modifier.category in PART_OF_IT | NOT_CONTEXT:
             continue
-        if modifier.category not in PART_OF_IT and modifier.category not in NOT_CONTEXT:
-            if modifier.allows(span.label_.upper()):
-                out.add(modifier.category.lower())
+        if modifier.allows(span.label_.upper()):  # "cold" in "a cold plunge", "I couldn't walk"
+            out.add(modifier.category.lower())
     return frozenset(out)

@@ -80,6 +80,7 @@ class Joined:
     head: Span
     whole: Span
     between: frozenset[int]
+    parts: tuple[Span, ...] = ()
 
 
 def join_near(
@@ -94,9 +95,10 @@ def join_near(
 ) -> Iterator[Joined]:
     """Every way the parts of `rule`, found at `found[i]`, stand together. In the written order
     they may be `gaps[0]` words apart and across commas ("my calf, it's really swollen"); in
-    another order only `gaps[1]`, and not across punctuation ("swollen calf"). A rule with its
-    own gap allows it in any order, across sentences ("Knee red and hot. Fever 38."). No break
-    word ("but") may stand between them."""
+    another order only `gaps[1]`, and not across punctuation ("swollen calf"); no break word
+    ("but") may stand between them. A rule with its own gap counts the phrases together
+    wherever they stand that close, in any order and across sentences ("Knee red and hot.
+    Fever 38."): context, read at the last phrase, still denies ("no fever, knee swollen")."""
     wide = rule.gap is not None
     for combo in itertools.product(*found):
         ordered = sorted(range(len(combo)), key=lambda i: combo[i].start)
@@ -110,7 +112,7 @@ def join_near(
                 ok = False
                 break
             for i in range(first.end, second.start):
-                if norms[i] in breaks or (punct[i] and not wide and (not written or norms[i] != ",")):
+                if not wide and (norms[i] in breaks or (punct[i] and (not written or norms[i] != ","))):
                     ok = False
                     break
                 between.add(i)
@@ -123,6 +125,7 @@ def join_near(
                 head=head,
                 whole=Span(min(s.start for s in combo), max(s.end for s in combo)),
                 between=frozenset(between),
+                parts=tuple(combo),
             )
 
 

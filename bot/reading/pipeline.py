@@ -25,14 +25,19 @@ from bot.reading.patterns import Compiler, Span, TokenPattern, join_near, words_
 from bot.reading.typos import Corrector, word_list
 
 MAX_CHUNK = 48
+FRAMINGS = frozenset({"negated", "hypothetical", "question", "other_person", "generic"})
+"""Context that frames a whole statement, so it counts wherever it reaches a near rule's phrases
+("my knee isn't hot, I'm feverish" is no hot knee with a fever); time and degree count only at
+the finding's own words ("a lump since last month that is pulsing now")."""
 """ConText runs on at most this many tokens at a time (a long sentence is cut into chunks)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """What a match stands for. `kind`: sign, fact, word (an answer to its question when that
-    is asked), option (a signs question's option, in words), answer (yes, no...), except (not
-    the finding after all), part (one phrase of a near rule)."""
+    """What a match stands for. `kind`: sign, hint (suggests a sign: ask, never escalate), fact,
+    word (an answer to its question when that is asked), option (a signs question's option, in
+    words), answer (yes, no...), except (not the finding after all), part (one phrase of a near
+    rule)."""
 
     kind: str
     target: str
@@ -59,6 +64,9 @@ class Match:
     whole: tuple[int, int] = (0, 0)
     filled: frozenset[int] = frozenset()
     categories: frozenset[str] = frozenset()
+    others: tuple[tuple[int, int], ...] = ()
+    """A near rule's other phrases: context reaching any of them counts too ("my knee isn't
+    hot, but I feel feverish" is no hot knee with a fever)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +110,10 @@ class Pipeline:
         vocabulary: set[str] = set()
         for rule, patterns in self._dialog_rules(dialog):
             self._add(self._matcher, rule, patterns, vocabulary)
+        for cue in language.context:  # asking for someone: said anywhere, it holds for the message
+            if cue.category == "proxy":
+                patterns = [p for phrase in cue.patterns for p in self._compiler.compile(phrase.alternatives)]
+                self._add(self._answers, Rule(kind="proxy", target="", value="proxy"), patterns, vocabulary)
         for kind, words in language.answers.items():
             for alone, group in ((False, words.words), (True, words.alone)):
                 rule = Rule(kind="answer", target="", value=kind, alone=alone)
@@ -142,6 +154,7 @@ class Pipeline:
 
         for flag in dialog.red_flags.values():
             yield from findings(Rule(kind="sign", target=flag.id, value="yes"), flag.patterns)
+            yield from findings(Rule(kind="hint", target=flag.id, value="yes"), flag.hints)
         for fact in dialog.facts.values():
             for value in fact.values:
                 if value.patterns:
@@ -171,6 +184,8 @@ class Pipeline:
         punct = tuple(t.is_punct or t.is_space for t in doc)
         sentence = _sentence_numbers(doc)
         answers = [self._match(r, s, e, None) for r, s, e in self._answers(doc)]
+        proxy = any(m.rule.kind == "proxy" for m in answers)
+        answers = [m for m in answers if m.rule.kind != "proxy"]
         matched = [self._match(r, s, e, a) for r, s, e, a in self._matcher(doc, with_alignments=True)]
         matched += self._joined([m for m in matched if m.rule.kind == "part"], norms, punct, sentence)
         found = _without_exceptions([m for m in matched if m.rule.kind != "part"])
@@ -178,7 +193,7 @@ class Pipeline:
             norms=norms,
             clauses=_clauses(norms, punct, self._breaks),
             punct=punct,
-            findings=tuple(self._in_context(doc, found)),
+            findings=tuple(self._in_context(doc, found, proxy=proxy)),
             answers=tuple(answers),
         )
 
@@ -225,39 +240,48 @@ class Pipeline:
                         joined.head.end,
                         whole=(joined.whole.start, joined.whole.end),
                         filled=joined.between,
+                        others=tuple((p.start, p.end) for p in joined.parts[:-1]),
                     )
                 )
         return out
 
-    def _in_context(self, doc: Any, found: list[Match]) -> Iterator[Match]:
+    def _in_context(self, doc: Any, found: list[Match], *, proxy: bool) -> Iterator[Match]:
         """Each finding with the context categories ConText finds around it, one bounded chunk
-        of a sentence at a time."""
+        of a sentence at a time. A near rule's finding also takes the context of its other
+        phrases. Someone asking for a person in their care ("asking for my son") speaks for
+        them throughout the message: "proxy" reaches every finding."""
         from spacy.tokens import Span as SpacySpan
 
-        seen: set[tuple[str, str, str, int, int]] = set()
+        unique: dict[tuple[str, str, str, int, int], Match] = {}
+        for match in found:  # several patterns of one rule on the same words count once
+            unique.setdefault((match.rule.kind, match.rule.target, match.rule.value, match.start, match.end), match)
+        matches = list(unique.values())
+        targets = [(i, m.start, m.end, True) for i, m in enumerate(matches)]
+        targets += [(i, start, end, False) for i, m in enumerate(matches) for start, end in m.others]
+        found_categories: list[set[str]] = [{"proxy"} if proxy else set() for _ in matches]
         for start, end in _chunks(doc):
-            here = [m for m in found if start <= m.start and m.end <= end]
+            here = [t for t in targets if start <= t[1] and t[2] <= end]
             if not here:
                 continue
             chunk = doc[start:end].as_doc()
-            spans = [SpacySpan(chunk, m.start - start, m.end - start, label=m.rule.label) for m in here]
+            spans = [SpacySpan(chunk, s - start, e - start, label=matches[i].rule.label) for i, s, e, _ in here]
             chunk.spans["findings"] = spans
             self.context(chunk)
             cues = chunk._.context_graph.modifiers
-            for match, span in zip(here, spans, strict=True):
-                key = (match.rule.kind, match.rule.target, match.rule.value, match.start, match.end)
-                if key in seen:
-                    continue  # several patterns of one rule on the same words
-                seen.add(key)
-                filled = frozenset(i - start for i in match.filled)
-                yield Match(
-                    match.rule,
-                    match.start,
-                    match.end,
-                    whole=match.whole,
-                    filled=match.filled,
-                    categories=categories(span, filled, cues),
-                )
+            for (index, _, _, own), span in zip(here, spans, strict=True):
+                filled = frozenset(i - start for i in matches[index].filled)
+                reaching = categories(span, filled, cues)
+                found_categories[index] |= reaching if own else reaching & FRAMINGS
+        for match, found_here in zip(matches, found_categories, strict=True):
+            yield Match(
+                match.rule,
+                match.start,
+                match.end,
+                whole=match.whole,
+                filled=match.filled,
+                categories=frozenset(found_here),
+                others=match.others,
+            )
 
 
 def _without_exceptions(matched: list[Match]) -> list[Match]:

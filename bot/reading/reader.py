@@ -69,10 +69,12 @@ class Reading:
         rank = {"dropped": 0, "doubtful": 1, "stated": 2}
         out: dict[str, SignStatus] = {}
         for finding in self.findings:
-            if finding.kind != "sign":
+            if finding.kind not in ("sign", "hint"):
                 continue
             flag = dialog.red_flags[finding.target]
             status = sign_status(finding.categories, past_counts=flag.past_counts)
+            if finding.kind == "hint" and status == "stated":
+                status = "doubtful"  # a hint of a sign is worth one question, never an alarm
             if rank[status] > rank[out.get(finding.target, "dropped")] or finding.target not in out:
                 out[finding.target] = status
         return out
