@@ -96,7 +96,11 @@ def _facts(truth: Mapping[str, Any]) -> dict[str, str]:
         facts["injury"] = "yes" if onset == "injury" else "no"
     night, unwell = facts.pop("night_pain", "no"), facts.pop("unwell", "no")
     facts["night_pain_unwell"] = "yes" if night == "yes" and unwell == "yes" else "no"
-    child = facts.get("age") == "child" and facts.get("injury") != "yes" and facts.get("activity") in ("other", None)
+    child = (
+        facts.get("age") == "child"
+        and facts.get("injury") != "yes"
+        and facts.get("activity") in ("other", None)
+    )
     facts["child_no_sport"] = "yes" if child else "no"
     return facts
 
@@ -141,7 +145,9 @@ def run(dialogue: Dialogue, patient: Patient, style: str) -> Outcome:
     return Outcome(tuple(asked), None)
 
 
-def _send(dialogue: Dialogue, conversation: Conversation | None, incoming: Incoming) -> tuple[list[Reply], Any]:
+def _send(
+    dialogue: Dialogue, conversation: Conversation | None, incoming: Incoming
+) -> tuple[list[Reply], Any]:
     turn = dialogue.turn(conversation, incoming, now=1000.0)
     return list(turn.replies), turn.conversation
 
@@ -149,7 +155,9 @@ def _send(dialogue: Dialogue, conversation: Conversation | None, incoming: Incom
 def _truth(patient: Patient, dialog: Dialog, fact: str) -> str:
     if fact in dialog.red_flags:
         return "no"  # these patients have no warning signs
-    return patient.truth.get(fact, "no" if dialog.facts.get(fact) and dialog.facts[fact].kind == "yesno" else "unsure")
+    return patient.truth.get(
+        fact, "no" if dialog.facts.get(fact) and dialog.facts[fact].kind == "yesno" else "unsure"
+    )
 
 
 def _answer(dialog: Dialog, question: Question, reply: Reply, patient: Patient, style: str) -> Incoming:
@@ -165,7 +173,9 @@ def _answer(dialog: Dialog, question: Question, reply: Reply, patient: Patient, 
         numbers = [i for i, c in enumerate(reply.choices, 1) if c.value in values]
         if question.kind in ("multi", "signs") or question.kind == "choice":
             return Incoming(key="sim", user="sim", text=" and ".join(str(n) for n in numbers))
-        return Incoming(key="sim", user="sim", text={"yes": "yes", "no": "no", "unsure": "not sure"}[values[0]])
+        return Incoming(
+            key="sim", user="sim", text={"yes": "yes", "no": "no", "unsure": "not sure"}[values[0]]
+        )
     return Incoming(key="sim", user="sim", text=_words(dialog, question, patient, values))
 
 

@@ -62,7 +62,9 @@ def _fit(cause: Cause, facts: Mapping[str, str]) -> Fit | None:
 def _doubted(condition: Mapping[str, frozenset[str]], facts: Mapping[str, str]) -> bool:
     """A key sign the person was not sure about: every fact matches or is "unsure", one is."""
     values = [facts.get(fact, UNKNOWN) for fact in condition]
-    return "unsure" in values and all(v in condition[f] or v == "unsure" for f, v in zip(condition, values, strict=True))
+    return "unsure" in values and all(
+        v in condition[f] or v == "unsure" for f, v in zip(condition, values, strict=True)
+    )
 
 
 def outcome(dialog: Dialog, facts: Mapping[str, str]) -> tuple[tuple[str, Level], ...]:

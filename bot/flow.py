@@ -96,7 +96,8 @@ def routes(dialog: Dialog) -> list[Route]:
 def _name(kind: str, target: str, when: Iterable[Condition], useful: bool, fits_none: bool) -> str:
     parts = [f"{target}_unanswered"] if kind == "ask" else []
     alternatives = [
-        " & ".join(f"{fact}_{'_or_'.join(sorted(values))}" for fact, values in condition.items()) for condition in when
+        " & ".join(f"{fact}_{'_or_'.join(sorted(values))}" for fact, values in condition.items())
+        for condition in when
     ]
     if alternatives:
         parts.append(" | ".join(alternatives))

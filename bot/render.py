@@ -81,7 +81,12 @@ def sections(result: Result) -> list[Section]:
             )
         if finding.confirm:
             out.append(
-                Section(kind="confirm", heading=_label(result, "would_confirm"), lines=(finding.confirm,), bulleted=True)
+                Section(
+                    kind="confirm",
+                    heading=_label(result, "would_confirm"),
+                    lines=(finding.confirm,),
+                    bulleted=True,
+                )
             )
         if finding.treatment:
             out.append(

@@ -29,7 +29,11 @@ def summary(dialog: Dialog, facts: Mapping[str, str]) -> tuple[str, ...]:
     labels = dialog.labels
     lines = []
     location = dialog.facts.get("location")
-    if location is None or location.value(facts.get("location", UNKNOWN)) is None or not _note(dialog, "location", facts):
+    if (
+        location is None
+        or location.value(facts.get("location", UNKNOWN)) is None
+        or not _note(dialog, "location", facts)
+    ):
         lines.append(labels["summary_intro"])
     for fact in dialog.facts:
         note = _note(dialog, fact, facts)

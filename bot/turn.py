@@ -86,7 +86,9 @@ class Dialogue:
             if reading.number == 1:  # the result's one numbered choice: start a new check
                 return self._command("restart", conversation, incoming, now, notes)
             kept = replace(conversation, updated_at=now)
-            return Turn(replies=(*notes, self.replies.offer_start("finished")), conversation=kept, event="finished")
+            return Turn(
+                replies=(*notes, self.replies.offer_start("finished")), conversation=kept, event="finished"
+            )
         question = self.current(conversation)
         if button is not None:
             facts = self._clicked(question, conversation, button.state, button.step, button.value)
@@ -99,7 +101,11 @@ class Dialogue:
     def _answers_instead(self, conversation: Conversation | None, reading: Reading) -> bool:
         """A command word that is also an answer to the question asked is the answer: "back"
         to "Where is the pain?" means the back of the knee, not "undo"."""
-        if conversation is None or self.dialog.is_terminal(conversation.state) or conversation.state == CHOOSE:
+        if (
+            conversation is None
+            or self.dialog.is_terminal(conversation.state)
+            or conversation.state == CHOOSE
+        ):
             return False
         return bool(answer(self.current(conversation), reading, self.dialog))
 
@@ -129,7 +135,9 @@ class Dialogue:
         return self.replies.question(self.current(conversation), conversation.step)
 
     # ----- understanding -------------------------------------------------------------------
-    def _clicked(self, question: Question, conversation: Conversation, state: str, step: int, value: str) -> Changes | None:
+    def _clicked(
+        self, question: Question, conversation: Conversation, state: str, step: int, value: str
+    ) -> Changes | None:
         """The facts a tap gives, or None for a button of another question or an older copy."""
         if (state, step) != (question.id, conversation.step):
             return None
@@ -170,7 +178,9 @@ class Dialogue:
         given = answer(question, reading, self.dialog)
         answered = self._fact_values(question, given.facts, known)
         changes = {**self._signs(reading, known, question), **self._passing(conversation, reading)}
-        said_back = self._notes({k: v for k, v in changes.items() if k not in answered and k in self.dialog.facts})
+        said_back = self._notes(
+            {k: v for k, v in changes.items() if k not in answered and k in self.dialog.facts}
+        )
         for fact, value in answered.items():  # a sign named in the message outranks "not sure" to its screen
             if not (fact in self.dialog.red_flags and _rank(changes.get(fact)) > _rank(value)):
                 changes[fact] = value
@@ -180,7 +190,9 @@ class Dialogue:
         if said_back:
             notes.append(self.message("noted", facts=" ".join(said_back)))
         event = "red_flag" if any(changes.get(s) in SIGN_RAISED for s in self.dialog.red_flags) else "answer"
-        turn = self._learn(conversation, changes, now, notes, event=event if answered or event == "red_flag" else "noted")
+        turn = self._learn(
+            conversation, changes, now, notes, event=event if answered or event == "red_flag" else "noted"
+        )
         if not answered and turn.conversation is not None and turn.conversation.state == conversation.state:
             # Facts in passing, but the question itself is still open: say so, and ask again.
             replies = [r for r in turn.replies if r.name != "noted"]
@@ -325,7 +337,12 @@ class Dialogue:
         undone = "undone_red_flag" if conversation.state in self.dialog.red_flags else "undone"
         notes.append(self.message(undone))
         earlier = replace(
-            conversation, state=state, answers=facts, history=history, step=conversation.step + 1, updated_at=now
+            conversation,
+            state=state,
+            answers=facts,
+            history=history,
+            step=conversation.step + 1,
+            updated_at=now,
         )
         return self._ask(earlier, notes, event="back")
 
@@ -354,7 +371,9 @@ class Dialogue:
         turn = self._present(replace(started, state=state), notes, event="start", arrived=True)
         return replace(turn, started=True)
 
-    def _learn(self, conversation: Conversation, changes: Changes, now: float, notes: list[Reply], *, event: str) -> Turn:
+    def _learn(
+        self, conversation: Conversation, changes: Changes, now: float, notes: list[Reply], *, event: str
+    ) -> Turn:
         """Record what this turn learnt (with what it replaced, for `back`), then move on."""
         previous = {fact: conversation.answers.get(fact) for fact in changes}
         facts = {**conversation.answers, **changes}
@@ -370,7 +389,9 @@ class Dialogue:
         return self._present(learnt, notes, event=event, arrived=state != conversation.state)
 
     def _ask(self, conversation: Conversation, notes: list[Reply], *, event: str) -> Turn:
-        return Turn(replies=(*notes, self.question_reply(conversation)), conversation=conversation, event=event)
+        return Turn(
+            replies=(*notes, self.question_reply(conversation)), conversation=conversation, event=event
+        )
 
     def _present(self, conversation: Conversation, notes: list[Reply], *, event: str, arrived: bool) -> Turn:
         state = conversation.state

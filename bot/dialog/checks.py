@@ -41,7 +41,11 @@ def check_dialog(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
 def _check_names(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
     line = lines.get
     seen: dict[str, str] = {CHOOSE: "reserved", ASSESS: "reserved"}
-    for section, names in (("questions", dialog.questions), ("red_flags", dialog.red_flags), ("outcomes", dialog.outcomes)):
+    for section, names in (
+        ("questions", dialog.questions),
+        ("red_flags", dialog.red_flags),
+        ("outcomes", dialog.outcomes),
+    ):
         for name in names:
             if name.startswith(CONFIRM_PREFIX) and section == "questions" and dialog.questions[name].sign:
                 continue  # generated from a warning sign's `confirm`
@@ -64,7 +68,11 @@ def _check_names(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
                     f"unknown warning sign {sign!r}" + suggest(sign, dialog.red_flags),
                 )
         if question.intro and question.intro not in dialog.messages:
-            yield line(f"{place}.intro"), f"{place}.intro", f"no message named {question.intro!r} under messages"
+            yield (
+                line(f"{place}.intro"),
+                f"{place}.intro",
+                f"no message named {question.intro!r} under messages",
+            )
         for option in question.options:
             if question.kind == "signs" and option.fact not in dialog.red_flags:
                 yield (
@@ -102,7 +110,9 @@ def _check_names(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
         yield None, "flow", f"the flow must end with `result: {ASSESS}`, where the answers are weighed"
     for outcome in dialog.outcomes.values():
         for condition in outcome.when:
-            yield from _check_condition(condition, values, line(f"outcomes.{outcome.id}"), f"outcomes.{outcome.id}.when")
+            yield from _check_condition(
+                condition, values, line(f"outcomes.{outcome.id}"), f"outcomes.{outcome.id}.when"
+            )
     for cause in dialog.causes.values():
         for index, sign in enumerate(cause.signs):
             yield from _check_condition(
@@ -110,7 +120,10 @@ def _check_names(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
             )
         for index, advice in enumerate(cause.treatment):
             yield from _check_condition(
-                advice.when, values, line(f"causes.{cause.id}.treatment"), f"causes.{cause.id}.treatment[{index}].when"
+                advice.when,
+                values,
+                line(f"causes.{cause.id}.treatment"),
+                f"causes.{cause.id}.treatment[{index}].when",
             )
     known = set(values)
     for cue in dialog.language.context:
@@ -132,12 +145,18 @@ def _check_condition(
             continue
         for value in sorted(wanted - set(known) - {UNKNOWN}):
             allowed = ", ".join([*known, UNKNOWN])
-            yield line, f"{place}.{fact}", f"{fact!r} has no answer {value!r} (it has: {allowed})" + suggest(value, known)
+            yield (
+                line,
+                f"{place}.{fact}",
+                f"{fact!r} has no answer {value!r} (it has: {allowed})" + suggest(value, known),
+            )
 
 
 def _check_reach(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
     asked = {target for step in dialog.flow if step.kind == "ask" for target in step.targets}
-    asked |= {o.fact for q in dialog.questions.values() if q.id in asked and q.kind == "multi" for o in q.options}
+    asked |= {
+        o.fact for q in dialog.questions.values() if q.id in asked and q.kind == "multi" for o in q.options
+    }
     for question in dialog.questions.values():
         if question.sign or question.id in asked:
             continue

@@ -124,7 +124,9 @@ class FieldReader:
         """`near` rules: each a list of two or three phrases that count together in a clause."""
         raw = parent.get(key, [])
         if not isinstance(raw, list):
-            self.problem(line_of(parent, key), join_place(place, key), "expected a list of [phrase, phrase] rules")
+            self.problem(
+                line_of(parent, key), join_place(place, key), "expected a list of [phrase, phrase] rules"
+            )
             return ()
         out: list[Near] = []
         item_lines = getattr(raw, "item_lines", [])

@@ -8,15 +8,18 @@ with that file's own path and line.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.dialog.fields import FieldReader, join_place
 from bot.dialog.model import ANSWER_KINDS, COMMANDS, AnswerWords, Cue, Language, Patterns
 from bot.yaml_lines import LineMap, line_of, suggest
 
-WORD_LISTS = ("symspellpy:en", "pyspellchecker:en", "pyspellchecker:es", "pyspellchecker:fr",
-              "pyspellchecker:de", "pyspellchecker:it", "pyspellchecker:pt", "pyspellchecker:nl")  # fmt: skip
-"""Word lists the typo repair can load: `source:language`."""
+WORD_LISTS = re.compile(
+    r"^(symspellpy:en|pyspellchecker:(en|es|fr|de|it|pt|nl)|wordfreq:[a-z]{2}(:\d{3,6})?)$"
+)
+"""Word lists the typo repair can load: `source:language` (wordfreq: `:count` of the commonest)."""
+KNOWN_LISTS = "symspellpy:en, pyspellchecker:<en|es|fr|de|it|pt|nl>, wordfreq:<language>[:count]"
 DIRECTIONS = ("forward", "backward", "both", "none")
 CATEGORIES = (
     "break", "ignore", "comma", "self", "negated", "uncertain", "mild", "intermittent", "past",
@@ -34,16 +37,28 @@ def read_language(raw: Any, r: FieldReader, source: str) -> Language:
         "",
         1,
         required=("language", "name", "spacy", "word_lists", "answers", "commands", "context"),
-        allowed=("known_words", "norms", "polite", "sentence_ends", "list_words", "near_gaps", "words"),
+        allowed=(
+            "known_words",
+            "norms",
+            "polite",
+            "sentence_ends",
+            "list_words",
+            "near_gaps",
+            "words",
+            "numbers",
+            "all_options",
+            "except_words",
+            "number_glue",
+        ),
     )
     groups = read_groups(top, r, {})
     word_lists = r.texts(top, "word_lists", "")
     for index, name in enumerate(word_lists):
-        if name not in WORD_LISTS:
+        if not WORD_LISTS.match(name):
             r.problem(
                 line_of(top, "word_lists"),
                 f"word_lists[{index}]",
-                f"unknown word list {name!r}" + suggest(name, WORD_LISTS) + f" (known: {', '.join(WORD_LISTS)})",
+                f"unknown word list {name!r} (known: {KNOWN_LISTS})",
             )
     norms_raw = r.mapping(top.get("norms", {}), "norms", line_of(top, "norms"))
     norms = {str(k).lower(): r.text(norms_raw, k, "norms").lower() for k in norms_raw}
@@ -69,8 +84,27 @@ def read_language(raw: Any, r: FieldReader, source: str) -> Language:
         answers=_answers(top, r, groups),
         commands=_commands(top, r),
         context=_context(top, r, groups),
+        numbers=_numbers(top, r),
+        all_options=r.phrases(top, "all_options", "", groups),
+        except_words=frozenset(w.lower() for w in r.texts(top, "except_words", "")),
+        number_glue=frozenset(w.lower() for w in r.texts(top, "number_glue", "")),
         source=None,
     )
+
+
+def _numbers(top: LineMap, r: FieldReader) -> dict[str, int]:
+    block = r.mapping(top.get("numbers", {}), "numbers", line_of(top, "numbers"))
+    out = {}
+    for word, number in block.items():
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            r.problem(
+                line_of(block, word),
+                join_place("numbers", word),
+                "expected the option number it stands for, e.g. one: 1",
+            )
+            continue
+        out[str(word).lower()] = number
+    return out
 
 
 def read_groups(
@@ -82,7 +116,9 @@ def read_groups(
     for name in raw:
         place = join_place("words", name)
         if name in outer:
-            r.problem(line_of(raw, name), place, f"word group @{name} is already defined in the language file")
+            r.problem(
+                line_of(raw, name), place, f"word group @{name} is already defined in the language file"
+            )
         r.identifier(name, place, line_of(raw, name))
         members = tuple(w.lower() for w in r.texts(raw, name, "words"))
         for member in members:
@@ -99,7 +135,9 @@ def read_groups(
 def _whole(block: LineMap, key: str, place: str, r: FieldReader, *, low: int, high: int) -> int:
     value = block.get(key)
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        r.problem(line_of(block, key), join_place(place, key), f"expected a whole number from {low} to {high}")
+        r.problem(
+            line_of(block, key), join_place(place, key), f"expected a whole number from {low} to {high}"
+        )
         return low
     return value
 
@@ -109,7 +147,9 @@ def _answers(top: LineMap, r: FieldReader, groups: dict[str, tuple[str, ...]]) -
     out = {}
     for kind in ANSWER_KINDS:
         place = f"answers.{kind}"
-        entry = r.mapping(block.get(kind, {}), place, line_of(block, kind), required=("words",), allowed=("alone",))
+        entry = r.mapping(
+            block.get(kind, {}), place, line_of(block, kind), required=("words",), allowed=("alone",)
+        )
         out[kind] = AnswerWords(
             words=Patterns(phrases=r.phrases(entry, "words", place, groups)),
             alone=Patterns(phrases=r.phrases(entry, "alone", place, groups)),
@@ -134,7 +174,11 @@ def _context(top: LineMap, r: FieldReader, groups: dict[str, tuple[str, ...]]) -
         place = f"context[{index}]"
         line = item_lines[index] if index < len(item_lines) else None
         entry = r.mapping(
-            item, place, line, required=("category", "cues"), allowed=("direction", "scope", "stops_at", "applies_to")
+            item,
+            place,
+            line,
+            required=("category", "cues"),
+            allowed=("direction", "scope", "stops_at", "applies_to"),
         )
         category = r.text(entry, "category", place)
         if category and category not in CATEGORIES:
@@ -143,7 +187,9 @@ def _context(top: LineMap, r: FieldReader, groups: dict[str, tuple[str, ...]]) -
                 f"{place}.category",
                 f"unknown category {category!r}" + suggest(category, CATEGORIES),
             )
-        direction = r.text(entry, "direction", place, required=False) or ("none" if category in SCOPELESS else "")
+        direction = r.text(entry, "direction", place, required=False) or (
+            "none" if category in SCOPELESS else ""
+        )
         if direction not in DIRECTIONS:
             r.problem(
                 line_of(entry, "direction") or line,
@@ -151,12 +197,18 @@ def _context(top: LineMap, r: FieldReader, groups: dict[str, tuple[str, ...]]) -
                 f"expected one of {', '.join(DIRECTIONS)}" + suggest(direction, DIRECTIONS),
             )
         scope = entry.get("scope")
-        if scope is not None and (not isinstance(scope, int) or isinstance(scope, bool) or not 1 <= scope <= 40):
+        if scope is not None and (
+            not isinstance(scope, int) or isinstance(scope, bool) or not 1 <= scope <= 40
+        ):
             r.problem(line_of(entry, "scope"), f"{place}.scope", "expected a number of words from 1 to 40")
             scope = None
         stops = frozenset(r.texts(entry, "stops_at", place)) or frozenset({"break"})
         for stop in sorted(stops - set(CATEGORIES)):
-            r.problem(line_of(entry, "stops_at"), f"{place}.stops_at", f"unknown category {stop!r}" + suggest(stop, CATEGORIES))
+            r.problem(
+                line_of(entry, "stops_at"),
+                f"{place}.stops_at",
+                f"unknown category {stop!r}" + suggest(stop, CATEGORIES),
+            )
         applies = r.texts(entry, "applies_to", place)
         for text in r.texts(entry, "cues", place):
             key = " ".join(text.lower().split())

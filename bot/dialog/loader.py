@@ -119,7 +119,9 @@ def _build(top: LineMap, r: FieldReader, source: Path, language: Language) -> Di
     }
     facts: dict[str, Fact] = {}
     for key, value in r.mapping(top.get("facts", {}), "facts", line_of(top, "facts")).items():
-        facts[r.identifier(key, f"facts.{key}", line_of(top.get("facts"), key))] = read_fact(key, value, r, groups)
+        facts[r.identifier(key, f"facts.{key}", line_of(top.get("facts"), key))] = read_fact(
+            key, value, r, groups
+        )
     questions: dict[str, Question] = {}
     questions_raw = r.mapping(top.get("questions", {}), "questions", line_of(top, "questions"))
     for key, value in questions_raw.items():
@@ -128,7 +130,9 @@ def _build(top: LineMap, r: FieldReader, source: Path, language: Language) -> Di
         questions[name] = question
         if fact is not None:
             if name in facts:
-                r.problem(line_of(questions_raw, key), f"questions.{key}", f"{name!r} is also a fact under `facts`")
+                r.problem(
+                    line_of(questions_raw, key), f"questions.{key}", f"{name!r} is also a fact under `facts`"
+                )
             facts[name] = fact
     for flag in red_flags.values():  # each warning sign's confirming question
         name = f"{CONFIRM_PREFIX}{flag.id}"
@@ -142,10 +146,14 @@ def _build(top: LineMap, r: FieldReader, source: Path, language: Language) -> Di
             questions[name] = replace(question, options=options)
     outcomes_raw = r.mapping(top.get("outcomes", {}), "outcomes", line_of(top, "outcomes"))
     outcomes = {
-        r.identifier(k, f"outcomes.{k}", line_of(outcomes_raw, k)): read_outcome(k, v, r) for k, v in outcomes_raw.items()
+        r.identifier(k, f"outcomes.{k}", line_of(outcomes_raw, k)): read_outcome(k, v, r)
+        for k, v in outcomes_raw.items()
     }
     causes_raw = r.mapping(top.get("causes", {}), "causes", line_of(top, "causes"))
-    causes = {r.identifier(k, f"causes.{k}", line_of(causes_raw, k)): read_cause(k, v, r) for k, v in causes_raw.items()}
+    causes = {
+        r.identifier(k, f"causes.{k}", line_of(causes_raw, k)): read_cause(k, v, r)
+        for k, v in causes_raw.items()
+    }
     unclear_raw = r.mapping(
         top.get("unclear", {}), "unclear", line_of(top, "unclear"), required=("urgency", "title", "advice")
     )
@@ -197,4 +205,3 @@ def _build(top: LineMap, r: FieldReader, source: Path, language: Language) -> Di
 def _extra_keys(block: Any) -> tuple[str, ...]:
     """Messages may carry extra keys (question intros and platform sentences point at them)."""
     return tuple(k for k in block if isinstance(k, str)) if isinstance(block, dict) else ()
-

@@ -163,6 +163,14 @@ class Language:
     answers: Mapping[str, AnswerWords]
     commands: Mapping[str, tuple[str, ...]]
     context: tuple[Cue, ...]
+    numbers: Mapping[str, int] = field(default_factory=dict)
+    """Number words ("one", "first") for the options they name."""
+    all_options: tuple[Pattern, ...] = ()
+    """Words for every option of a multi-select question ("all of them")."""
+    except_words: frozenset[str] = frozenset()
+    """Words that leave options out after those ("all except 3", "everything but the lump")."""
+    number_glue: frozenset[str] = frozenset()
+    """Words that may stand between option numbers ("1 and 4", "only number 2")."""
     source: Path | None = None
 
 
@@ -245,6 +253,9 @@ class RedFlag:
     """The one plain question that confirms a doubtful mention ("...right now?")."""
     advice: tuple[str, ...]
     patterns: Patterns
+    denials: Patterns = field(default_factory=Patterns)
+    """What says the sign is absent in ordinary words ("walking fine", "my foot's warm"): a
+    screen need not ask about it again."""
     hints: Patterns = field(default_factory=Patterns)
     """What only suggests the sign ("it swelled up after I twisted it", with no word of how
     fast): never escalates by itself, always asks the confirming question."""

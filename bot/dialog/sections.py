@@ -63,19 +63,28 @@ def read_red_flag(key: Any, raw: Any, r: FieldReader, groups: Groups) -> RedFlag
         place,
         None,
         required=("urgency", "title", "reasons", "note", "confirm", "advice"),
-        allowed=("patterns", "near", "except", "hints", "past_counts"),
+        allowed=("patterns", "near", "except", "hints", "no_patterns", "past_counts"),
     )
-    reasons = r.mapping(entry.get("reasons", {}), f"{place}.reasons", line_of(entry, "reasons"), required=REASONS)
+    reasons = r.mapping(
+        entry.get("reasons", {}), f"{place}.reasons", line_of(entry, "reasons"), required=REASONS
+    )
     past_counts = entry.get("past_counts", False)
     if not isinstance(past_counts, bool):
         r.problem(line_of(entry, "past_counts"), f"{place}.past_counts", "expected true or false")
     patterns = r.patterns(entry, place, groups)
     if not patterns:
-        r.problem(line_of(entry, "urgency"), place, "a warning sign needs `patterns` or `near` rules to be recognised")
-    hints = r.mapping(entry.get("hints", {}), f"{place}.hints", line_of(entry, "hints"), allowed=("patterns", "near"))
+        r.problem(
+            line_of(entry, "urgency"),
+            place,
+            "a warning sign needs `patterns` or `near` rules to be recognised",
+        )
+    hints = r.mapping(
+        entry.get("hints", {}), f"{place}.hints", line_of(entry, "hints"), allowed=("patterns", "near")
+    )
     return RedFlag(
         id=str(key),
         hints=r.patterns(hints, f"{place}.hints", groups),
+        denials=Patterns(phrases=r.phrases(entry, "no_patterns", place, groups)),
         urgency=r.urgency(entry, place),
         title=r.text(entry, "title", place),
         reasons={k: r.text(reasons, k, f"{place}.reasons") for k in REASONS},
@@ -95,7 +104,12 @@ def read_fact(key: Any, raw: Any, r: FieldReader, groups: Groups) -> Fact:
     values = []
     for value in values_raw:
         value_place = f"{place}.values.{value}"
-        spec = r.mapping(values_raw.get(value) or {}, value_place, line_of(values_raw, value), allowed=("patterns", "near", "except", "note"))
+        spec = r.mapping(
+            values_raw.get(value) or {},
+            value_place,
+            line_of(values_raw, value),
+            allowed=("patterns", "near", "except", "note"),
+        )
         values.append(
             Value(
                 value=r.identifier(value, value_place, line_of(values_raw, value)),
@@ -110,20 +124,35 @@ def read_question(key: Any, raw: Any, r: FieldReader, groups: Groups) -> tuple[Q
     """A question, and the fact it asks when it asks one of its own (yesno, choice)."""
     place = f"questions.{key}"
     allowed: dict[str, tuple[str, ...]] = {
-        "yesno": ("intro", "short", "patterns", "near", "except", "no_patterns", "words", "notes", "may_mention"),
+        "yesno": (
+            "intro",
+            "short",
+            "patterns",
+            "near",
+            "except",
+            "no_patterns",
+            "words",
+            "notes",
+            "may_mention",
+        ),
         "choice": ("intro", "short", "answers"),
         "signs": ("intro", "options", "none_label", "unsure_label"),
         "multi": ("intro", "options", "none_label", "unsure_label"),
     }
     kind = raw.get("kind") if isinstance(raw, dict) else None
-    entry = r.mapping(raw, place, None, required=("kind", "text"), allowed=allowed.get(str(kind), ()))
+    fields = allowed.get(str(kind)) or tuple(
+        {f for names in allowed.values() for f in names}
+    )  # unknown kind: no cascade
+    entry = r.mapping(raw, place, None, required=("kind", "text"), allowed=fields)
     if kind not in allowed:
         r.problem(
             line_of(entry, "kind"),
             f"{place}.kind",
             f"unknown kind {kind!r}; use yesno, choice, signs or multi" + suggest(kind, allowed),
         )
-        return Question(id=str(key), kind="yesno", text="", fact=str(key)), None
+        # Stand in as a yes/no question, so what refers to it is not reported as well.
+        stand_in = Fact(id=str(key), kind="yesno", values=tuple(Value(value=v) for v in YES_NO))
+        return Question(id=str(key), kind="yesno", text="", fact=str(key)), stand_in
     question_id = str(key)
     common = {
         "id": question_id,
@@ -157,13 +186,22 @@ def _yesno_fact(question_id: str, entry: LineMap, r: FieldReader, groups: Groups
                 note=r.text(notes, value, f"{place}.notes", required=False),
             )
         )
-    return Fact(id=question_id, kind="yesno", values=tuple(values), short=r.text(entry, "short", place, required=False))
+    return Fact(
+        id=question_id,
+        kind="yesno",
+        values=tuple(values),
+        short=r.text(entry, "short", place, required=False),
+    )
 
 
 def _choice_fact(question_id: str, entry: LineMap, r: FieldReader, groups: Groups, place: str) -> Fact:
     answers = r.mapping(entry.get("answers", {}), f"{place}.answers", line_of(entry, "answers"))
     if len(answers) < 2:
-        r.problem(line_of(entry, "answers") or line_of(entry, "kind"), f"{place}.answers", "a choice question needs at least two answers")
+        r.problem(
+            line_of(entry, "answers") or line_of(entry, "kind"),
+            f"{place}.answers",
+            "a choice question needs at least two answers",
+        )
     values = []
     for value in answers:
         value_place = f"{place}.answers.{value}"
@@ -183,7 +221,12 @@ def _choice_fact(question_id: str, entry: LineMap, r: FieldReader, groups: Group
                 note=r.text(spec, "note", value_place, required=False),
             )
         )
-    return Fact(id=question_id, kind="choice", values=tuple(values), short=r.text(entry, "short", place, required=False))
+    return Fact(
+        id=question_id,
+        kind="choice",
+        values=tuple(values),
+        short=r.text(entry, "short", place, required=False),
+    )
 
 
 def _options(entry: LineMap, kind: str, r: FieldReader, groups: Groups, place: str) -> tuple[Option, ...]:
@@ -194,7 +237,9 @@ def _options(entry: LineMap, kind: str, r: FieldReader, groups: Groups, place: s
     line = line_of(entry, "options")
     if kind == "multi":
         if not isinstance(raw, list) or len(raw) < 2:
-            r.problem(line, options_place, "expected a list of at least two yes/no questions, e.g. [lump, toes_up]")
+            r.problem(
+                line, options_place, "expected a list of at least two yes/no questions, e.g. [lump, toes_up]"
+            )
             return ()
         return tuple(Option(fact=str(item), label="") for item in raw)
     options = r.mapping(raw, options_place, line)
@@ -203,7 +248,13 @@ def _options(entry: LineMap, kind: str, r: FieldReader, groups: Groups, place: s
     out = []
     for sign in options:
         option_place = f"{options_place}.{sign}"
-        spec = r.mapping(options.get(sign) or {}, option_place, line_of(options, sign), required=("label",), allowed=("words",))
+        spec = r.mapping(
+            options.get(sign) or {},
+            option_place,
+            line_of(options, sign),
+            required=("label",),
+            allowed=("words",),
+        )
         out.append(
             Option(
                 fact=str(sign),
@@ -223,7 +274,11 @@ def read_condition(raw: Any, place: str, line: int | None, r: FieldReader) -> Co
             values = [values]
         out[str(fact)] = frozenset(r.texts(block, fact, place)) if isinstance(values, list) else frozenset()
         if not isinstance(values, list):
-            r.problem(line_of(block, fact), join_place(place, fact), f"expected a list of answers, got {kind_of(values)}")
+            r.problem(
+                line_of(block, fact),
+                join_place(place, fact),
+                f"expected a list of answers, got {kind_of(values)}",
+            )
     return out
 
 
@@ -238,7 +293,8 @@ def read_conditions(entry: LineMap, place: str, r: FieldReader) -> tuple[Conditi
         r.problem(line_of(entry, "any_of"), f"{place}.any_of", "expected a list of conditions")
         return ()
     return tuple(
-        read_condition(item, f"{place}.any_of[{i}]", line_of(entry, "any_of"), r) for i, item in enumerate(alternatives)
+        read_condition(item, f"{place}.any_of[{i}]", line_of(entry, "any_of"), r)
+        for i, item in enumerate(alternatives)
     )
 
 
@@ -251,10 +307,19 @@ def read_flow(raw: Any, r: FieldReader, line: int | None) -> tuple[Step, ...]:
     for index, item in enumerate(raw):
         place = f"flow[{index}]"
         step_line = item_lines[index] if index < len(item_lines) else line
-        entry = r.mapping(item, place, step_line, allowed=("ask", "outcome", "result", "when", "any_of", "only_if_useful", "fits"))
+        entry = r.mapping(
+            item,
+            place,
+            step_line,
+            allowed=("ask", "outcome", "result", "when", "any_of", "only_if_useful", "fits"),
+        )
         kinds = [k for k in ("ask", "outcome", "result") if k in entry]
         if len(kinds) != 1:
-            r.problem(step_line, place, "each step is exactly one of `ask: question`, `outcome: name` or `result: assess`")
+            r.problem(
+                step_line,
+                place,
+                "each step is exactly one of `ask: question`, `outcome: name` or `result: assess`",
+            )
             continue
         kind = kinds[0]
         targets = r.texts(entry, kind, place)
@@ -284,7 +349,9 @@ def read_outcome(key: Any, raw: Any, r: FieldReader) -> Outcome:
     )
     when = read_conditions(entry, place, r)
     if not when:
-        r.problem(getattr(entry, "line", None), place, "an outcome needs `when` or `any_of`: when does it apply?")
+        r.problem(
+            getattr(entry, "line", None), place, "an outcome needs `when` or `any_of`: when does it apply?"
+        )
     return Outcome(
         id=str(key),
         when=when,
@@ -301,7 +368,16 @@ def read_cause(key: Any, raw: Any, r: FieldReader) -> Cause:
         raw,
         place,
         None,
-        required=("name", "about", "urgency", "threshold", "possible_threshold", "confirm", "signs", "treatment"),
+        required=(
+            "name",
+            "about",
+            "urgency",
+            "threshold",
+            "possible_threshold",
+            "confirm",
+            "signs",
+            "treatment",
+        ),
     )
     threshold = _at_least_one(entry, "threshold", place, r)
     possible = _at_least_one(entry, "possible_threshold", place, r)

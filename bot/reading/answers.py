@@ -11,10 +11,10 @@ example, rather than guessed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.dialog.model import Dialog, Question
-from bot.reading.context import sign_status
+from bot.reading.context import fact_status, sign_status
 from bot.reading.reader import Reading
 
 
@@ -40,9 +40,11 @@ def answer(question: Question, reading: Reading, dialog: Dialog) -> Answer:
 
 def _cue_values(reading: Reading, *, sign: bool) -> set[str]:
     """Answer words as yes / no / unsure. "A bit" and "sometimes" are a yes to an ordinary
-    question, but only a "not sure" to a warning sign; "none" is a no."""
+    question, but only a "not sure" to a warning sign; "none" is a no. Words outrank an emoji
+    ("nope 👍" is a no)."""
+    cues = [c for c in reading.answers if not c.symbol] or list(reading.answers)
     out = set()
-    for cue in reading.answers:
+    for cue in cues:
         value = cue.value
         if value == "partly":
             value = "unsure" if sign else "yes"
@@ -70,14 +72,25 @@ def _yesno(question: Question, reading: Reading, dialog: Dialog) -> Answer:
         return Answer(facts={fact: ("yes", "no", "unsure")[index]}) if 0 <= index < 3 else Answer()
     if question.sign:
         return _sign_answer(question, reading, dialog)
-    stated = reading.facts(dialog, only=fact).get(fact)
-    if stated is not None:
-        return Answer(facts={fact: stated})
     cue = _merge(_cue_values(reading, sign=False))
+    # A finding that takes in the answer word is the more specific ("never had one done" to
+    # "has your bike never been fitted?"); otherwise the plain answer word decides ("no, hills
+    # don't change it"), and a finding only where no answer word is given.
+    for kinds in (("fact",), ("word",)):
+        said = reading.facts(dialog, kinds=kinds, only=fact, overlapping=_cue_spans(reading))
+        if said.get(fact) is not None:
+            return Answer(facts={fact: said[fact]})
     if cue is not None:
         return Answer(facts={fact: cue})
-    word = reading.facts(dialog, kinds=("word",), only=fact).get(fact)
-    return Answer(facts={fact: word}) if word is not None else Answer()
+    for kinds in (("fact",), ("word",)):
+        said = reading.facts(dialog, kinds=kinds, only=fact)
+        if said.get(fact) is not None:
+            return Answer(facts={fact: said[fact]})
+    return Answer()
+
+
+def _cue_spans(reading: Reading) -> tuple[tuple[int, int], ...]:
+    return tuple((c.start, c.end) for c in reading.answers)
 
 
 def _sign_answer(question: Question, reading: Reading, dialog: Dialog) -> Answer:
@@ -86,7 +99,9 @@ def _sign_answer(question: Question, reading: Reading, dialog: Dialog) -> Answer
     sign = question.sign or ""
     flag = dialog.red_flags[sign]
     statuses = [
-        sign_status(f.categories, past_counts=flag.past_counts)
+        ("dropped" if fact_status(f.categories) == "stated" else "doubtful")
+        if f.value == "no"
+        else sign_status(f.categories, past_counts=flag.past_counts)
         for f in reading.findings
         if f.target == sign and f.kind in ("sign", "hint", "option")
     ]
@@ -106,7 +121,9 @@ def _choice(question: Question, reading: Reading, dialog: Dialog) -> Answer:
     fact = dialog.facts[question.fact]
     if reading.number is not None:
         index = reading.number - 1
-        return Answer(facts={fact.id: fact.values[index].value}) if 0 <= index < len(fact.values) else Answer()
+        return (
+            Answer(facts={fact.id: fact.values[index].value}) if 0 <= index < len(fact.values) else Answer()
+        )
     said = reading.facts(dialog, kinds=("fact", "word"), only=fact.id).get(fact.id)
     if said is not None:
         return Answer(facts={fact.id: said})
@@ -118,29 +135,43 @@ def _choice(question: Question, reading: Reading, dialog: Dialog) -> Answer:
 
 def _options(question: Question, reading: Reading, dialog: Dialog) -> Answer:
     """A `signs` or `multi` question: which options the message picks (numbers, option words,
-    the facts themselves), or "none of these" / "not sure" for all of them."""
+    the facts themselves, "all of them", "all except 3"), or "none of these" / "not sure" for
+    all of them."""
     facts = question.facts
     signs = question.kind == "signs"
     count = len(facts)
-    if reading.numbers:
-        if any(not 1 <= n <= count + 2 for n in reading.numbers):
-            return Answer()
-        if count + 1 in reading.numbers and len(reading.numbers) == 1:
-            return Answer(facts=dict.fromkeys(facts, "no"))
-        if count + 2 in reading.numbers and len(reading.numbers) == 1:
-            return Answer(facts=dict.fromkeys(facts, "unsure"))
-        picked = {facts[n - 1] for n in reading.numbers if n <= count}
-        if len(picked) != len(reading.numbers):
-            return Answer()  # "2 and 7": an option with "not sure" makes no sense
-        return Answer(facts={f: ("yes" if f in picked else "no") for f in facts} if not signs else dict.fromkeys(picked, "yes"))
+    if reading.numbers_denied:  # "not 1, 2 or 3", "none of the 3"
+        return Answer(facts=dict.fromkeys(facts, "no"))
+    every = any(c.value == "all" for c in reading.answers) and not signs
+    numbers = [n for n in reading.numbers if 1 <= n <= count + 2]
+    if len(numbers) != len(reading.numbers):
+        numbers = []  # "I'm 45", "a 10k": not option numbers
+    if numbers == [count + 1]:
+        return Answer(facts=dict.fromkeys(facts, "no"))
+    if numbers == [count + 2]:
+        return Answer(facts=dict.fromkeys(facts, "unsure"))
+    if any(n > count for n in numbers):
+        return Answer()  # "2 and 7": an option with "not sure" makes no sense
+    picked = {facts[n - 1] for n in numbers}
     said = _said_options(question, reading, dialog)
+    if every:
+        left_out = {facts[n - 1] for n in reading.excluded if 1 <= n <= count}
+        left_out |= {
+            f
+            for f, v in _said_options(question, reading, dialog, after=reading.except_from).items()
+            if v == "yes"
+        }
+        return Answer(facts={f: ("no" if f in left_out else "yes") for f in facts})
+    picked |= {f for f, v in said.items() if v == "yes"}
     cue = _merge(_cue_values(reading, sign=signs))
+    if signs:
+        if picked or said:
+            rest = dict.fromkeys(facts, "no") if cue == "no" and not picked else {}
+            return Answer(facts={**rest, **said, **dict.fromkeys(picked, "yes")})
+    elif picked:
+        # A multi-select answer names what applies; the rest does not.
+        return Answer(facts={f: ("yes" if f in picked else "no") for f in facts})
     if said:
-        if signs or any(v == "yes" for v in said.values()):
-            if signs:
-                return Answer(facts=said)
-            # A multi-select answer in words names what applies; the rest does not.
-            return Answer(facts={f: said.get(f, "no") for f in facts})
         return Answer(facts=said) if not cue else Answer(facts={f: said.get(f, _none_or(cue)) for f in facts})
     if cue == "no":
         return Answer(facts=dict.fromkeys(facts, "no"))
@@ -153,9 +184,14 @@ def _none_or(cue: str) -> str:
     return "no" if cue == "no" else "unsure"
 
 
-def _said_options(question: Question, reading: Reading, dialog: Dialog) -> dict[str, str]:
+def _said_options(
+    question: Question, reading: Reading, dialog: Dialog, *, after: int | None = None
+) -> dict[str, str]:
     """The options a message names in words: for warning signs their option words (the sign
-    itself is read everywhere, see `Reading.signs`); for a multi-select the facts' phrases."""
+    itself is read everywhere, see `Reading.signs`); for a multi-select the facts' phrases
+    (`after`: only those past that token, the ones "all except" leaves out)."""
+    if after is not None:
+        reading = replace(reading, findings=tuple(f for f in reading.findings if f.start > after))
     if question.kind == "signs":
         out: dict[str, str] = {}
         for finding in reading.findings:

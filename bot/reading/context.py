@@ -67,7 +67,7 @@ def fact_status(categories: Iterable[str]) -> FactStatus:
     if found & NOT_A_STATEMENT:
         return "dropped"
     if "negated" in found:
-        return "unsure" if "uncertain" in found else "denied"
+        return "denied"  # "no lump", and "I don't think there's a lump" too
     if "uncertain" in found:
         return "unsure"
     return "stated"

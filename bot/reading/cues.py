@@ -33,7 +33,9 @@ def build_context(nlp: Any, language: Language, compiler: Compiler, vocabulary: 
     for cue in language.context:
         allowed = None
         if cue.applies_to:
-            allowed = {f"{kind}:{name}".upper() for name in cue.applies_to for kind in ("sign", "fact", "word")}
+            allowed = {
+                f"{kind}:{name}".upper() for name in cue.applies_to for kind in ("sign", "fact", "word")
+            }
         for phrase in cue.patterns:
             for pattern in compiler.compile(phrase.alternatives):
                 vocabulary.update(words_in(pattern))
@@ -49,7 +51,9 @@ def build_context(nlp: Any, language: Language, compiler: Compiler, vocabulary: 
                         max_scope=1 if cue.direction == "none" else cue.scope,
                         terminated_by={c.upper() for c in cue.stops_at},
                         allowed_types=allowed,
-                        on_modifies=list_aware if cue.direction in ("forward", "both") and cue.category in LISTS else None,
+                        on_modifies=list_aware
+                        if cue.direction in ("forward", "both") and cue.category in LISTS
+                        else None,
                     )
                 )
     context.add(rules)

@@ -16,7 +16,7 @@ MAX_READ_CHARS = 2000
 """A message is read up to this many characters; the rest is ignored and the person is told
 so. It bounds the cost of a turn (reading is linear in length), and no real answer is longer."""
 
-_INVISIBLE = re.compile("[\U0001f3fb-\U0001f3ff\ufe0e\ufe0f\u200b-\u200d\u2060\ufffd\u00ad]")
+_INVISIBLE = re.compile("[\U0001f3fb-\U0001f3ff\ufe0e\ufe0f\u200b-\u200d\u2060\ufffd\u00ad\u20e3]")  # 4️⃣ -> 4
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 _HYPHEN = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011\u2012\u2013](?=[^\W\d_])")
 _JOINERS = re.compile(r"\s*([&+])\s*")

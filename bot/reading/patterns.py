@@ -56,7 +56,9 @@ class Compiler:
                 several.append([{"LIKE_NUM": True} if t == "#" else {"NORM": t} for t in tokens])
         out: list[TokenPattern] = []
         if single:
-            token: dict[str, Any] = {"NORM": single[0]} if len(single) == 1 else {"NORM": {"IN": sorted(set(single))}}
+            token: dict[str, Any] = (
+                {"NORM": single[0]} if len(single) == 1 else {"NORM": {"IN": sorted(set(single))}}
+            )
             if slot.optional and not several:
                 token["OP"] = "?"
             out.append([token])

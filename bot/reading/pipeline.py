@@ -91,7 +91,9 @@ class Pipeline:
         language = dialog.language
         self.language = language
         self.nlp = spacy.blank(language.spacy)
-        self._sentencizer = self.nlp.add_pipe("sentencizer", config={"punct_chars": list(language.sentence_ends)})
+        self._sentencizer = self.nlp.add_pipe(
+            "sentencizer", config={"punct_chars": list(language.sentence_ends)}
+        )
         self._norms = dict(language.norms)
         breaks = frozenset(
             tokens[0]
@@ -114,10 +116,14 @@ class Pipeline:
             if cue.category == "proxy":
                 patterns = [p for phrase in cue.patterns for p in self._compiler.compile(phrase.alternatives)]
                 self._add(self._answers, Rule(kind="proxy", target="", value="proxy"), patterns, vocabulary)
+        every = [p for phrase in language.all_options for p in self._compiler.compile(phrase.alternatives)]
+        self._add(self._answers, Rule(kind="answer", target="", value="all"), every, vocabulary)
         for kind, words in language.answers.items():
             for alone, group in ((False, words.words), (True, words.alone)):
                 rule = Rule(kind="answer", target="", value=kind, alone=alone)
-                patterns = [p for phrase in group.phrases for p in self._compiler.compile(phrase.alternatives)]
+                patterns = [
+                    p for phrase in group.phrases for p in self._compiler.compile(phrase.alternatives)
+                ]
                 self._add(self._answers, rule, patterns, vocabulary)
         vocabulary |= {t for phrases in language.commands.values() for p in phrases for t in self.words_of(p)}
         self.context = build_context(self.nlp, language, self._compiler, vocabulary)
@@ -149,12 +155,15 @@ class Pipeline:
                 index = len(self._near)
                 self._near.append((rule, near))
                 for number, part in enumerate(near.parts):
-                    part_rule = Rule(kind="part", target=rule.target, value=rule.value, near=index, part=number)
+                    part_rule = Rule(
+                        kind="part", target=rule.target, value=rule.value, near=index, part=number
+                    )
                     yield part_rule, compile_(part)
 
         for flag in dialog.red_flags.values():
             yield from findings(Rule(kind="sign", target=flag.id, value="yes"), flag.patterns)
             yield from findings(Rule(kind="hint", target=flag.id, value="yes"), flag.hints)
+            yield from findings(Rule(kind="sign", target=flag.id, value="no"), flag.denials)
         for fact in dialog.facts.values():
             for value in fact.values:
                 if value.patterns:
@@ -165,13 +174,17 @@ class Pipeline:
             if question.kind == "signs":
                 for option in question.options:
                     if option.words:
-                        yield from findings(Rule(kind="option", target=question.id, value=option.fact), option.words)
+                        yield from findings(
+                            Rule(kind="option", target=question.id, value=option.fact), option.words
+                        )
 
     def _add(self, matcher: Any, rule: Rule, patterns: list[TokenPattern], vocabulary: set[str]) -> None:
         for pattern in patterns:
             index = len(self.rules)
             self.rules.append(rule)
-            self._gaps.append(frozenset(i for i, token in enumerate(pattern) if str(token.get("OP", "")).startswith("{")))
+            self._gaps.append(
+                frozenset(i for i, token in enumerate(pattern) if str(token.get("OP", "")).startswith("{"))
+            )
             matcher.add(f"r{index}", [pattern])
             vocabulary.update(words_in(pattern))
 
@@ -214,7 +227,11 @@ class Pipeline:
     def _match(self, rule_id: int, start: int, end: int, aligned: list[int] | None) -> Match:
         index = int(self.nlp.vocab.strings[rule_id][1:])
         gaps = self._gaps[index]
-        filled = frozenset(start + i for i, p in enumerate(aligned) if p in gaps) if aligned and gaps else frozenset()
+        filled = (
+            frozenset(start + i for i, p in enumerate(aligned) if p in gaps)
+            if aligned and gaps
+            else frozenset()
+        )
         return Match(self.rules[index], start, end, whole=(start, end), filled=filled)
 
     def _joined(
@@ -223,7 +240,9 @@ class Pipeline:
         """Near rules whose phrases were found together (see `join_near`)."""
         by_rule: dict[int, dict[int, set[Span]]] = {}
         for part in parts:
-            by_rule.setdefault(part.rule.near, {}).setdefault(part.rule.part, set()).add(Span(part.start, part.end))
+            by_rule.setdefault(part.rule.near, {}).setdefault(part.rule.part, set()).add(
+                Span(part.start, part.end)
+            )
         out = []
         for index, found in by_rule.items():
             rule, near = self._near[index]
@@ -254,7 +273,9 @@ class Pipeline:
 
         unique: dict[tuple[str, str, str, int, int], Match] = {}
         for match in found:  # several patterns of one rule on the same words count once
-            unique.setdefault((match.rule.kind, match.rule.target, match.rule.value, match.start, match.end), match)
+            unique.setdefault(
+                (match.rule.kind, match.rule.target, match.rule.value, match.start, match.end), match
+            )
         matches = list(unique.values())
         targets = [(i, m.start, m.end, True) for i, m in enumerate(matches)]
         targets += [(i, start, end, False) for i, m in enumerate(matches) for start, end in m.others]
@@ -264,7 +285,9 @@ class Pipeline:
             if not here:
                 continue
             chunk = doc[start:end].as_doc()
-            spans = [SpacySpan(chunk, s - start, e - start, label=matches[i].rule.label) for i, s, e, _ in here]
+            spans = [
+                SpacySpan(chunk, s - start, e - start, label=matches[i].rule.label) for i, s, e, _ in here
+            ]
             chunk.spans["findings"] = spans
             self.context(chunk)
             cues = chunk._.context_graph.modifiers
@@ -389,4 +412,8 @@ def _identity(dialog: Dialog) -> tuple[str, float, int] | None:
         stats = [p.stat() for p in paths]
     except OSError:
         return None
-    return ("|".join(str(p.resolve()) for p in paths), max(s.st_mtime for s in stats), sum(s.st_size for s in stats))
+    return (
+        "|".join(str(p.resolve()) for p in paths),
+        max(s.st_mtime for s in stats),
+        sum(s.st_size for s in stats),
+    )

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from bot.dialog.model import Dialog
+from bot.dialog.model import Dialog, Language
 from bot.reading.context import FactStatus, SignStatus, fact_status, sign_status
 from bot.reading.normalise import MAX_READ_CHARS, normalise
-from bot.reading.pipeline import Analysis, Pipeline, load_pipeline
+from bot.reading.pipeline import Analysis, Match, Pipeline, load_pipeline
 
 _NUMBER = re.compile(r"^\d{1,2}(?:[,.;/+&]\d{1,2})*[.)]?$")
 _SPLIT = re.compile(r"[,.;/+&]")
@@ -40,11 +40,15 @@ class Finding:
 @dataclass(frozen=True, slots=True)
 class AnswerCue:
     """An answer word: yes, no, unsure, partly ("a bit", "sometimes") or none ("none of these").
-    `leading`: it opens the message; `standalone`: its clause says nothing else."""
+    `leading`: it opens the message or closes a clause; `standalone`: its clause says nothing
+    else; `symbol`: an emoji rather than words."""
 
     value: str
     leading: bool
     standalone: bool
+    start: int = 0
+    end: int = 0
+    symbol: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -53,6 +57,15 @@ class Reading:
 
     command: str | None = None
     numbers: tuple[int, ...] = ()
+    """Option numbers the message gives ("3", "1 and 4", "one and five", "1-3")."""
+    numbers_only: bool = False
+    """The message is nothing but option numbers (and words such as "and", "only")."""
+    numbers_denied: bool = False
+    """The numbers are ruled out ("not 1, 2 or 3", "none of 1-3")."""
+    except_from: int | None = None
+    """Where "all ... except" starts leaving options out (a token position)."""
+    excluded: tuple[int, ...] = ()
+    """Option numbers left out after "except"."""
     empty: bool = False
     foreign: bool = False
     truncated: bool = False
@@ -61,7 +74,12 @@ class Reading:
 
     @property
     def number(self) -> int | None:
-        return self.numbers[0] if len(self.numbers) == 1 else None
+        """The one option number a message consists of."""
+        return (
+            self.numbers[0]
+            if len(self.numbers) == 1 and self.numbers_only and not self.numbers_denied
+            else None
+        )
 
     def signs(self, dialog: Dialog) -> dict[str, SignStatus]:
         """Each warning sign the message mentions, at its most definite: stated over doubtful
@@ -72,20 +90,35 @@ class Reading:
             if finding.kind not in ("sign", "hint"):
                 continue
             flag = dialog.red_flags[finding.target]
-            status = sign_status(finding.categories, past_counts=flag.past_counts)
+            if finding.value == "no":  # said to be absent ("walking fine"): a denial, if said plainly
+                if fact_status(finding.categories) != "stated":
+                    continue
+                status: SignStatus = "dropped"
+            else:
+                status = sign_status(finding.categories, past_counts=flag.past_counts)
             if finding.kind == "hint" and status == "stated":
                 status = "doubtful"  # a hint of a sign is worth one question, never an alarm
             if rank[status] > rank[out.get(finding.target, "dropped")] or finding.target not in out:
                 out[finding.target] = status
         return out
 
-    def facts(self, dialog: Dialog, kinds: tuple[str, ...] = ("fact",), only: str | None = None) -> dict[str, str]:
+    def facts(
+        self,
+        dialog: Dialog,
+        kinds: tuple[str, ...] = ("fact",),
+        only: str | None = None,
+        overlapping: tuple[tuple[int, int], ...] | None = None,
+    ) -> dict[str, str]:
         """Facts the message states: a yes/no fact said (yes), denied (no) or doubted (unsure);
         a choice fact's value said plainly. Where a message says two things of one fact, the
-        longer phrase wins ("I run and cycle" is both, not running); a tie says nothing."""
+        longer phrase wins ("I run and cycle" is both, not running); a tie says nothing.
+        `overlapping`: only findings that take in one of these stretches of words."""
         candidates: dict[str, dict[str, int]] = {}
         for finding in self.findings:
             if finding.kind not in kinds or (only is not None and finding.target != only):
+                continue
+            end = finding.start + finding.length
+            if overlapping is not None and not any(s < end and finding.start < e for s, e in overlapping):
                 continue
             fact = dialog.facts.get(finding.target)
             if fact is None:
@@ -157,12 +190,20 @@ class Reader:
                 truncated=truncated,
                 answers=_answer_cues(analysis, self.dialog.language.polite),
             )
-        polite = self.dialog.language.polite
+        language = self.dialog.language
+        polite = language.polite
         bare = tuple(words)
         command = self._commands.get(bare) or self._commands.get(tuple(w for w in words if w not in polite))
+        numbers = _numbers(analysis, language)
+        answers = _answer_cues(analysis, polite)
+        except_from = _except_from(analysis, language) if any(c.value == "all" for c in answers) else None
         return Reading(
             command=command,
-            numbers=_numbers(words, polite),
+            numbers=tuple(n for n, at in numbers.found if except_from is None or at < except_from),
+            excluded=tuple(n for n, at in numbers.found if except_from is not None and at > except_from),
+            numbers_only=numbers.only,
+            numbers_denied=numbers.denied,
+            except_from=except_from,
             foreign=_foreign(words, pipeline),
             truncated=truncated,
             findings=tuple(
@@ -176,22 +217,75 @@ class Reader:
                 )
                 for m in analysis.findings
             ),
-            answers=_answer_cues(analysis, polite),
+            answers=answers,
         )
 
 
-def _numbers(words: list[str], polite: frozenset[str]) -> tuple[int, ...]:
-    """The option numbers a message consists of: "3", "#3", "option 3", "1 and 4", "1,4"."""
-    numbers: list[int] = []
-    for word in words:
-        if _NUMBER.match(word):
-            numbers.extend(int(part) for part in _SPLIT.split(word.rstrip(".)")) if part)
-        elif word not in _NUMBER_GLUE and word not in polite:
-            return ()
-    return tuple(dict.fromkeys(numbers))
+@dataclass(frozen=True, slots=True)
+class _Numbers:
+    found: tuple[tuple[int, int], ...]  # (number, token position)
+    only: bool
+    denied: bool
 
 
-_NUMBER_GLUE = frozenset({"and", "or", "&", "+", "#", "option", "options", "number", "numbers", "no", "choice", "nos"})
+_UNITS = frozenset(
+    {"k", "km", "kms", "mile", "miles", "mi", "min", "mins", "minute", "minutes", "hour", "hours", "hr", "hrs", "day",
+     "days", "week", "weeks", "month", "months", "year", "years", "yo", "yrs", "%", "kg", "kgs", "lbs", "x", "times",
+     "degrees", "c", "f", "am", "pm", "cm", "m", "ft", "st"}
+)  # fmt: skip
+"""After a number, these make it a measure ("10 km"), not an option."""
+_RANGE = frozenset({"-", "–", "to"})
+
+
+def _numbers(analysis: Analysis, language: Language) -> _Numbers:
+    """The option numbers a message gives: "3", "#3", "option 3", "1 and 4", "1,4", "one and
+    five", "the first", "1-3", "4️⃣"; whether the message is nothing else; and whether they are
+    ruled out ("not 1, 2 or 3", "none of the 3")."""
+    norms = analysis.norms
+    found: list[tuple[int, int]] = []
+    only = True
+    for at, word in enumerate(norms):
+        numbers = _as_numbers(word, language.numbers)
+        before = norms[at - 1] if at else ""
+        if numbers and not word[0].isdigit() and before.isalpha() and before not in language.number_glue:
+            numbers = []  # "the lump one": a word, not an option number
+        unit = at + 1 < len(norms) and norms[at + 1] in _UNITS
+        if numbers and not unit:
+            found += [(n, at) for n in numbers]
+        elif not (analysis.punct[at] or word in language.number_glue or word in language.polite):
+            only = False
+    expanded: list[tuple[int, int]] = []
+    for index, (number, at) in enumerate(found):  # "1-3", "1 to 5"
+        expanded.append((number, at))
+        after = found[index + 1] if index + 1 < len(found) else None
+        if after and after[1] == at + 2 and norms[at + 1] in _RANGE and number < after[0] <= number + 9:
+            expanded += [(n, at + 1) for n in range(number + 1, after[0])]
+    first = expanded[0][1] if expanded else 0
+    denied = any(w in ("not", "none", "nothing", "neither", "nor", "zero") for w in norms[:first])
+    denied |= first > 0 and norms[first - 1] == "no" and not norms[first][0].isdigit()  # "no one of these"
+    unique = dict((n, at) for n, at in reversed(expanded))
+    return _Numbers(
+        found=tuple(sorted(unique.items(), key=lambda pair: pair[1])),
+        only=only and bool(expanded),
+        denied=denied,
+    )
+
+
+def _as_numbers(word: str, words: Mapping[str, int]) -> list[int]:
+    if _NUMBER.match(word):
+        return [int(part) for part in _SPLIT.split(word.rstrip(".)")) if part]
+    return [words[word]] if word in words else []
+
+
+def _except_from(analysis: Analysis, language: Language) -> int | None:
+    """In "all except 3" / "everything but the lump", where leaving out begins."""
+    alls = [c.end for c in _answer_cues(analysis, language.polite) if c.value == "all"]
+    if not alls:
+        return None
+    for at in range(min(alls), len(analysis.norms)):
+        if analysis.norms[at] in language.except_words:
+            return at
+    return None
 
 
 def _foreign(words: list[str], pipeline: Pipeline) -> bool:
@@ -207,33 +301,53 @@ def _foreign(words: list[str], pipeline: Pipeline) -> bool:
 
 
 def _answer_cues(analysis: Analysis, polite: frozenset[str]) -> tuple[AnswerCue, ...]:
-    """Answer words that count: opening the message ("no, but it hurts on stairs") or making
-    up a clause of their own ("it's worse on hills, yes"). An `alone` form ("I do", "it does")
-    counts only as a whole clause."""
+    """Answer words that count: opening the message ("no, but it hurts on stairs"), closing a
+    clause ("a bit at night, yes"), or making up a clause of their own ("it's worse on hills,
+    yes"). Where answer words overlap, the longest is meant ("i don't know", not "i don't").
+    An `alone` form ("I do", "it does") counts only as a whole clause; a degree word
+    ("sometimes", "a bit") never opens an answer ("sometimes my knee locks" answers nothing)."""
     clauses = analysis.clauses
     content = [
         i for i, (n, c) in enumerate(zip(analysis.norms, clauses, strict=True)) if c >= 0 and n not in polite
     ]
     first = content[0] if content else None
+    last_of = {clauses[i]: i for i in content}
+    matches = _longest(analysis.answers)
     covered: dict[int, set[int]] = {}
-    for match in analysis.answers:
+    for match in matches:
         for i in range(match.start, match.end):
             covered.setdefault(clauses[i], set()).add(i)
     out = []
-    for match in analysis.answers:
+    for match in matches:
         clause = clauses[match.start]
-        if clause < 0:
-            if not match.rule.alone:
-                continue
-            clause = -1
-        words_in_clause = {i for i in content if clauses[i] == clause}
-        standalone = bool(words_in_clause) and words_in_clause <= covered.get(clause, set())
-        whole = words_in_clause <= set(range(match.start, match.end)) if words_in_clause else True
+        words_in_clause = {i for i in content if clauses[i] == clause} if clause >= 0 else set()
+        standalone = not words_in_clause or words_in_clause <= covered.get(clause, set())
         if match.rule.alone:
-            if whole:
-                out.append(AnswerCue(value=match.rule.value, leading=match.start == first, standalone=True))
+            if not words_in_clause or words_in_clause <= set(range(match.start, match.end)):
+                out.append(AnswerCue(value=match.rule.value, leading=match.start == first, standalone=True,
+                                     start=match.start, end=match.end, symbol=_symbol(analysis, match)))  # fmt: skip
             continue
-        leading = match.start == first
-        if leading or standalone:
-            out.append(AnswerCue(value=match.rule.value, leading=leading, standalone=standalone))
+        if clause < 0:
+            continue
+        degree = match.rule.value == "partly"
+        leading = match.start == first and not degree
+        closing = last_of.get(clause) == match.end - 1 and not degree
+        if leading or closing or standalone:
+            out.append(AnswerCue(value=match.rule.value, leading=leading or closing, standalone=standalone,
+                                 start=match.start, end=match.end, symbol=_symbol(analysis, match)))  # fmt: skip
     return tuple(out)
+
+
+def _longest(matches: tuple[Match, ...]) -> list[Match]:
+    """Overlapping answer words: the longest wins ("i don't know" over "i don't"); words of
+    the same length over the same span all stay (a word may be an answer of several kinds)."""
+
+    def beaten(m: Match) -> bool:
+        return any(o.end - o.start > m.end - m.start and o.start < m.end and m.start < o.end for o in matches)
+
+    return sorted((m for m in matches if not beaten(m)), key=lambda m: m.start)
+
+
+def _symbol(analysis: Analysis, match: Match) -> bool:
+    """An emoji answer (👍): it gives way to words ("nope 👍" is a no)."""
+    return not any(ch.isalnum() for word in analysis.norms[match.start : match.end] for ch in word)

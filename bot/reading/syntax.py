@@ -157,7 +157,9 @@ def _slot(item: str, groups: Mapping[str, tuple[str, ...]]) -> Slot:
         elif "@" in choice:
             raise PhraseError(f"{choice!r}: a word group is written @name (lower-case letters, digits, _)")
         elif any(ch in word for word in choice.split() if word != "#" for ch in "~*#"):
-            raise PhraseError(f"{choice!r}: ~ and * stand alone (a gap, a word prefix), not inside alternatives")
+            raise PhraseError(
+                f"{choice!r}: ~ and * stand alone (a gap, a word prefix), not inside alternatives"
+            )
         else:
             alternatives.append(choice)
     return Slot(kind="words", words=tuple(dict.fromkeys(alternatives)), optional=optional)
@@ -166,9 +168,19 @@ def _slot(item: str, groups: Mapping[str, tuple[str, ...]]) -> Slot:
 def _unknown_group(name: str, groups: Mapping[str, tuple[str, ...]]) -> str:
     import difflib
 
-    close = difflib.get_close_matches(name, list(groups), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name, list(groups), n=3, cutoff=0.6)
+    close.sort(key=lambda g: -len(_common_prefix(g, name)))  # "calves": calf, not pale
     hint = f"; did you mean @{close[0]}?" if close else ""
     return f"unknown word group @{name} (define it under `words:`){hint}"
+
+
+def _common_prefix(a: str, b: str) -> str:
+    out = ""
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        out += x
+    return out
 
 
 def expansions(slots: list[Slot] | Phrase) -> int:

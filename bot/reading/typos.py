@@ -4,7 +4,8 @@ Correction is where a symptom checker can hurt: turning an ordinary word into a 
 raises a false alarm ("cheers" -> "chest"), turning "note" into "not" hides a real one. So a
 token is only ever corrected when it is on no word list of the language at all (symspellpy's
 frequency dictionary, pyspellchecker's, and the language file's `known_words`), and only into
-a word of the dialog's own vocabulary, by symspellpy's edit-distance lookup: one edit for
+a word of the dialog's own vocabulary (names, brands and chat words among the commonest words of
+the web, wordfreq's list, count as words too), by symspellpy's edit-distance lookup: one edit for
 short words, two for long ones, the first letter kept, and never when two vocabulary words
 are equally close.
 """
@@ -36,6 +37,12 @@ def word_list(name: str) -> Mapping[str, int]:
         from spellchecker import SpellChecker
 
         return dict(SpellChecker(language=language, distance=1).word_frequency.dictionary)
+    if source == "wordfreq":  # "wordfreq:en:30000": the commonest words of today's web and chat
+        from wordfreq import top_n_list
+
+        code, _, size = language.partition(":")
+        words = top_n_list(code, int(size or 30000))
+        return {word: len(words) - rank for rank, word in enumerate(words)}
     raise ValueError(f"unknown word list {name!r}")
 
 
@@ -58,7 +65,9 @@ class Corrector:
         for word in self.vocabulary:
             if len(word) >= MIN_LENGTH:
                 # The commoner word wins between equally close ones ("wlak": walk, not weak).
-                self._symspell.create_dictionary_entry(word, max((w.get(word, 0) for w in self._lists), default=0) + 1)
+                self._symspell.create_dictionary_entry(
+                    word, max((w.get(word, 0) for w in self._lists), default=0) + 1
+                )
         self.fix = lru_cache(maxsize=16384)(self._fix)
 
     def is_word(self, token: str) -> bool:
@@ -69,7 +78,7 @@ class Corrector:
         if len(token) < MIN_LENGTH or not token.isascii() or not token.isalpha() or self.is_word(token):
             return token
         squeezed = _DOUBLE.sub(r"\1", token)  # "noo", "yess", "numbb": emphasis, not a typo
-        if squeezed != token and (squeezed in self.vocabulary or self.is_word(squeezed)):
+        if squeezed != token and squeezed in self.vocabulary:
             return squeezed
         return self._nearest(token)
 
@@ -82,7 +91,11 @@ class Corrector:
         if len(found) > 1:
             # The commonest slips first: a letter left out ("fevr": fever, not fear), then two
             # letters swapped ("tose": toes, not toe); otherwise the commoner word.
-            found = [i for i in found if _dropped(token, i.term)] or [i for i in found if sorted(i.term) == sorted(token)] or found
+            found = (
+                [i for i in found if _dropped(token, i.term)]
+                or [i for i in found if sorted(i.term) == sorted(token)]
+                or found
+            )
             found = [item for item in found if item.count == found[0].count]
         if len(found) != 1 or (found[0].distance == 2 and len(found[0].term) < 6):
             return token

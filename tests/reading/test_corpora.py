@@ -1,0 +1,179 @@
+"""The reader against the independent corpora (tests/corpus/, written without sight of the
+patterns): rates over whole corpora, each failure listing every phrase it missed.
+
+The floors are what the reader achieves today, kept as guards against regressions; docs/
+benchmarks.md records the measured figures. Two lines are absolute: no ordinary message ever
+raises an emergency, and a warning sign stated plainly is never simply carried on past."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+import pytest
+from corpus_driver import POSITIONS, at, load, load_all, outcome, position, say
+
+from bot.dialog import Dialog
+from bot.turn import Dialogue
+
+FLOORS = {
+    "escalate": 0.97,
+    "confirm": 0.9,
+    "ignore": 0.95,
+    "no_alarm": 0.97,
+    "harmless": 0.99,
+    "answers": 0.95,
+    "facts": 0.9,
+}
+
+
+def _rate(cases: Iterable[tuple[str, bool]]) -> tuple[float, list[str]]:
+    results = list(cases)
+    misses = [label for label, ok in results if not ok]
+    return 1 - len(misses) / max(1, len(results)), misses
+
+
+def _assert_floor(kind: str, cases: Iterable[tuple[str, bool]]) -> None:
+    rate, misses = _rate(cases)
+    assert rate >= FLOORS[kind], (
+        f"{kind}: {rate:.1%} < {FLOORS[kind]:.0%}; missed {len(misses)}:\n" + "\n".join(misses)
+    )
+
+
+def _sign_cases(
+    dialogue: Dialogue, kind: str, check: Callable[[str, tuple[str, str | None]], bool]
+) -> Iterator:
+    for name, data in load_all("warning_signs/*.yaml"):
+        for text in data.get(kind) or []:
+            for where in POSITIONS:
+                did = outcome(dialogue.dialog, say(dialogue, position(dialogue, where), text))
+                yield f"[{name} {where}] {did} :: {text}", check(name, did)
+
+
+@pytest.fixture(scope="module")
+def urgency(dialog: Dialog) -> dict[str, str]:
+    return {flag.id: flag.urgency for flag in dialog.red_flags.values()}
+
+
+def test_warning_signs_stated_plainly_escalate_at_their_urgency(
+    dialogue: Dialogue, urgency: dict[str, str]
+) -> None:
+    _assert_floor(
+        "escalate", _sign_cases(dialogue, "escalate", lambda sign, did: did == ("escalate", urgency[sign]))
+    )
+
+
+def test_a_plain_warning_sign_is_never_passed_over_without_a_question(dialogue: Dialogue) -> None:
+    missed = [
+        label
+        for label, ok in _sign_cases(dialogue, "escalate", lambda _, did: did[0] != "carry_on")
+        if not ok
+    ]
+    assert len(missed) <= 10, "\n".join(missed)
+
+
+def test_doubtful_mentions_get_the_confirming_question(dialogue: Dialogue) -> None:
+    _assert_floor("confirm", _sign_cases(dialogue, "confirm", lambda _, did: did[0] == "confirm"))
+
+
+def test_denied_gone_and_other_peoples_signs_are_left_alone(dialogue: Dialogue) -> None:
+    _assert_floor("ignore", _sign_cases(dialogue, "ignore", lambda _, did: did[0] == "carry_on"))
+
+
+def test_near_misses_never_escalate(dialogue: Dialogue) -> None:
+    _assert_floor("no_alarm", _sign_cases(dialogue, "no_alarm", lambda _, did: did[0] != "escalate"))
+
+
+def _harmless(dialogue: Dialogue) -> list[tuple[str, tuple[str, str | None]]]:
+    out = []
+    for _, phrases in load_all("harmless_*.yaml"):
+        for text in phrases:
+            for where in ("first", "mid_dialog"):
+                out.append(
+                    (
+                        f"[{where}] {text}",
+                        outcome(dialogue.dialog, say(dialogue, position(dialogue, where), text)),
+                    )
+                )
+    return out
+
+
+def test_ordinary_messages_raise_no_alarm(dialogue: Dialogue) -> None:
+    cases = _harmless(dialogue)
+    assert not [label for label, did in cases if did == ("escalate", "emergency")], (
+        "an ordinary message raised an emergency"
+    )
+    _assert_floor("harmless", ((f"{label} -> {did}", did[0] == "carry_on") for label, did in cases))
+
+
+def _answer_cases(dialogue: Dialogue) -> Iterator:
+    questions = {"night_pain": "night_pain_unwell", "unwell": "night_pain_unwell"}
+    for name, cases in load_all("answers_yesno_*.yaml"):
+        fact = name.removeprefix("answers_yesno_")
+        question = questions.get(fact, fact)
+        for case in cases:
+            turn = say(dialogue, at(dialogue, question), case["text"])
+            got = turn.conversation.answers.get(question) if turn.conversation else None
+            yield f"[{question}] {got!r} :: {case['text']}", got == str(case["answer"])
+
+
+def test_everyday_answers_to_a_yes_no_question_are_understood(dialogue: Dialogue) -> None:
+    _assert_floor("answers", _answer_cases(dialogue))
+
+
+def test_everyday_answers_to_the_safety_screen_are_understood(dialogue: Dialogue, dialog: Dialog) -> None:
+    screen = dialog.questions["screen_emergency"]
+    data = load("answers_screen.yaml")
+
+    def cases() -> Iterator:
+        for kind, want in (("none", "no"), ("unsure", "doubted")):
+            for text in data[kind]:
+                turn = say(dialogue, at(dialogue, screen.id), str(text))
+                got = {f: turn.conversation.answers.get(f) for f in screen.facts} if turn.conversation else {}
+                yield f"[{kind}] {got} :: {text}", all(v == want for v in got.values())
+
+    _assert_floor("answers", cases())
+
+
+def test_picks_on_the_multi_select_question_are_understood(dialogue: Dialogue, dialog: Dialog) -> None:
+    multi = dialog.questions["key_signs"]
+    facts = multi.facts
+
+    def cases() -> Iterator:
+        for case in load("answers_multi.yaml"):
+            picks = case["picks"]
+            if picks == "none":
+                want = dict.fromkeys(facts, "no")
+            elif picks == "unsure":
+                want = dict.fromkeys(facts, "unsure")
+            else:
+                want = {f: ("yes" if i in picks else "no") for i, f in enumerate(facts, 1)}
+            turn = say(dialogue, at(dialogue, multi.id), str(case["text"]))
+            got = {f: turn.conversation.answers.get(f) for f in facts} if turn.conversation else {}
+            yield f"{got} != {want} :: {case['text']}", got == want
+
+    _assert_floor("answers", cases())
+
+
+def test_facts_in_an_opening_are_noted(dialogue: Dialogue) -> None:
+    def cases() -> Iterator:
+        for _, openings in load_all("facts_*.yaml"):
+            for case in openings:
+                turn = say(dialogue, None, case["text"])
+                known = turn.conversation.answers if turn.conversation else {}
+                for fact, value in _dialog_facts(case["facts"]).items():
+                    yield (
+                        f"[{fact}={value}] got {known.get(fact)!r} :: {case['text']}",
+                        known.get(fact) == value,
+                    )
+
+    _assert_floor("facts", cases())
+
+
+def _dialog_facts(facts: dict[str, object]) -> dict[str, str]:
+    """The corpus's facts in the dialog's terms (onset -> injury; night pain and feeling unwell
+    are one question here, so they are left out when only one is stated)."""
+    out = {str(k): str(v) for k, v in facts.items() if k not in ("night_pain", "unwell", "age")}
+    onset = out.pop("onset", None)
+    if onset is not None:
+        out["injury"] = "yes" if onset == "injury" else "no"
+    return out
