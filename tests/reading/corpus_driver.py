@@ -74,9 +74,13 @@ def outcome(dialog: Dialog, turn: Turn) -> tuple[str, str | None]:
         return "escalate", turn.result.urgency
     conversation = turn.conversation
     question = dialog.questions.get(conversation.state) if conversation else None
-    if conversation is not None and question is not None and question.sign:
-        if conversation.answers.get(question.sign) == "doubted":
-            return "confirm", question.sign
+    if (
+        conversation is not None
+        and question is not None
+        and question.sign
+        and conversation.answers.get(question.sign) == "doubted"
+    ):
+        return "confirm", question.sign
     return "carry_on", None  # (the flow's own check, like a lump's pulse, is no alarm)
 
 
