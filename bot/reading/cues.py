@@ -28,7 +28,8 @@ def build_context(nlp: Any, language: Language, compiler: Compiler, vocabulary: 
     from medspacy.context import ConText, ConTextRule
 
     context = ConText(nlp, rules=None, span_attrs=None, input_span_type="group", span_group_name="findings")
-    list_aware = _list_aware(language.list_words)
+    list_aware = _list_aware(language.list_words, _reaches_back_one_clause)
+    backward_once = _reaches_back_one_clause
     rules = []
     for cue in language.context:
         allowed = None
@@ -51,8 +52,8 @@ def build_context(nlp: Any, language: Language, compiler: Compiler, vocabulary: 
                         max_scope=1 if cue.direction == "none" else cue.scope,
                         terminated_by={c.upper() for c in cue.stops_at},
                         allowed_types=allowed,
-                        on_modifies=list_aware
-                        if cue.direction in ("forward", "both") and cue.category in LISTS
+                        on_modifies=(backward_once if cue.direction == "backward" else list_aware)
+                        if cue.direction != "none" and cue.category in LISTS
                         else None,
                     )
                 )
@@ -60,14 +61,37 @@ def build_context(nlp: Any, language: Language, compiler: Compiler, vocabulary: 
     return context
 
 
-def _list_aware(list_words: frozenset[str]) -> Callable[[Any, Any, Any], bool]:
+def _reaches_back_one_clause(target: Any, modifier: Any, between: Any) -> bool:
+    """medspaCy `on_modifies` for reaching back: across no comma, or across one when the cue
+    opens its own clause and talks of nothing new there ("my toes are numb, I think", "calf
+    swollen, not sure how fast"). "Back of knee pain, bending is fine" does not deny the pain,
+    and "pain behind the knee, not sure about the calf stretch" does not doubt it."""
+    doc = target.doc
+    words = [token.norm_ for token in doc[target.end : modifier.start]]  # (`between` holds the cue)
+    if "," not in words:
+        return True
+    if words.count(",") > 1 or words[-1] != ",":
+        return False
+    same = [f for f in doc.spans.get("findings", ()) if f.label_ == target.label_]
+    position = modifier.end
+    while position < len(doc) and not doc[position].is_punct:
+        token = doc[position]
+        if not token.is_stop and not any(f.start <= position < f.end for f in same):
+            return False  # "maybe at night sometimes": the cue is about what follows it
+        position += 1
+    return True
+
+
+def _list_aware(
+    list_words: frozenset[str], reaching_back: Callable[[Any, Any, Any], bool]
+) -> Callable[[Any, Any, Any], bool]:
     """medspaCy `on_modifies`: a cue reaching forward crosses a comma only into a list closed by
     a list word ("no lump, swelling or pain"), never into a new statement ("no chest pain, my
     calf is swollen", "I think it's dislocated, it's sitting on the outside")."""
 
     def on_modifies(target: Any, modifier: Any, between: Any) -> bool:
-        if target.end <= modifier.start:  # reaching back ("numb, I think"): commas don't matter
-            return True
+        if target.end <= modifier.start:
+            return reaching_back(target, modifier, between)
         words = [token.norm_ for token in between]
         if "," not in words or list_words.intersection(words):
             return True

@@ -308,17 +308,20 @@ class Pipeline:
 
 
 def _without_exceptions(matched: list[Match]) -> list[Match]:
-    """Findings, less those overlapping an exception of their own target ("calf sleeves are
-    red" is no red calf)."""
-    exceptions: dict[str, list[tuple[int, int]]] = {}
+    """Findings, less those overlapping an exception of their own target and value ("calf
+    sleeves are red" is no red calf; "lower back pain" is not pain at the back of the knee, but
+    it is pain from the back)."""
+    exceptions: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for m in matched:
         if m.rule.kind == "except":
-            exceptions.setdefault(m.rule.target, []).append(m.whole)
+            exceptions.setdefault((m.rule.target, m.rule.value), []).append(m.whole)
     return [
         m
         for m in matched
         if m.rule.kind != "except"
-        and not any(s < m.whole[1] and m.whole[0] < e for s, e in exceptions.get(m.rule.target, ()))
+        and not any(
+            s < m.whole[1] and m.whole[0] < e for s, e in exceptions.get((m.rule.target, m.rule.value), ())
+        )
     ]
 
 

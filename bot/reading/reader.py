@@ -110,8 +110,10 @@ class Reading:
         overlapping: tuple[tuple[int, int], ...] | None = None,
     ) -> dict[str, str]:
         """Facts the message states: a yes/no fact said (yes), denied (no) or doubted (unsure);
-        a choice fact's value said plainly. Where a message says two things of one fact, the
-        longer phrase wins ("I run and cycle" is both, not running); a tie says nothing.
+        a choice fact's value, even in a doubtful clause ("not sure if long runs make it worse"
+        still says they run), but a plain mention wins over a doubtful one. Where a message says
+        two things of one fact alike, the longer phrase wins ("I run and cycle" is both, not
+        running); a tie says nothing.
         `overlapping`: only findings that take in one of these stretches of words."""
         candidates: dict[str, dict[str, int]] = {}
         for finding in self.findings:
@@ -123,17 +125,23 @@ class Reading:
             fact = dialog.facts.get(finding.target)
             if fact is None:
                 continue
-            value = _fact_value(fact.kind, finding.value, fact_status(finding.categories))
+            status = fact_status(finding.categories)
+            value = _fact_value(fact.kind, finding.value, status)
             if value is None:
                 continue
             scores = candidates.setdefault(finding.target, {})
-            scores[value] = max(scores.get(value, 0), finding.length)
+            score = finding.length + (0 if status == "unsure" else PLAIN)
+            scores[value] = max(scores.get(value, 0), score)
         out = {}
         for fact_id, scores in candidates.items():
             winner = _strict_winner(scores)
             if winner is not None:
                 out[fact_id] = winner
         return out
+
+
+PLAIN = 1000
+"""What a plainly said value scores over a doubtful one (beyond its phrase's length)."""
 
 
 def _fact_value(kind: str, value: str, status: FactStatus) -> str | None:
@@ -143,7 +151,7 @@ def _fact_value(kind: str, value: str, status: FactStatus) -> str | None:
         if value == "no":  # a phrase that says no outright ("it came on gradually")
             return "no" if status == "stated" else None
         return {"stated": "yes", "denied": "no", "unsure": "unsure"}[status]
-    return value if status == "stated" else None
+    return value if status in ("stated", "unsure") else None
 
 
 def _strict_winner(scores: Mapping[str, int]) -> str | None:

@@ -89,11 +89,12 @@ class Corrector:
         if len(token) == MIN_LENGTH:  # "kne", "caf", "fot": only a dropped letter
             found = [item for item in found if len(item.term) == MIN_LENGTH + 1]
         if len(found) > 1:
-            # The commonest slips first: a letter left out ("fevr": fever, not fear), then two
-            # letters swapped ("tose": toes, not toe); otherwise the commoner word.
+            # The commonest slips first: two letters swapped, every letter typed ("tose": toes,
+            # not those or toe), then a letter left out ("fevr": fever, not fear); otherwise the
+            # commoner word.
             found = (
-                [i for i in found if _dropped(token, i.term)]
-                or [i for i in found if sorted(i.term) == sorted(token)]
+                [i for i in found if sorted(i.term) == sorted(token)]
+                or [i for i in found if _dropped(token, i.term)]
                 or found
             )
             found = [item for item in found if item.count == found[0].count]
