@@ -189,6 +189,7 @@ class Dialogue:
             return self._ask(replace(conversation, updated_at=now), notes, event="not_understood")
         if said_back:
             notes.append(self.message("noted", facts=" ".join(said_back)))
+        self._for_someone_else(reading, changes, notes)
         event = "red_flag" if any(changes.get(s) in SIGN_RAISED for s in self.dialog.red_flags) else "answer"
         turn = self._learn(
             conversation, changes, now, notes, event=event if answered or event == "red_flag" else "noted"
@@ -222,6 +223,13 @@ class Dialogue:
             elif status == "dropped" and current is None:
                 out[sign] = "no"
         return out
+
+    def _for_someone_else(self, reading: Reading, changes: Changes, notes: list[Reply]) -> None:
+        """A warning sign told of someone else gets its check answered for them: the question
+        says "you", and a carer answering "no, not me" would lose the alarm."""
+        doubted = {sign for sign, value in changes.items() if value == SIGN_DOUBTED}
+        if doubted & reading.about_someone_else():
+            notes.append(self.message("for_someone_else"))
 
     def _invited(self, question: Question) -> set[str]:
         asked = [question, *(self.dialog.questions[f] for f in question.facts if f in self.dialog.questions)]
@@ -368,6 +376,7 @@ class Dialogue:
         state = self.machine.next_state(started.answers)
         if said_back and state in self.dialog.questions:
             notes.append(self.message("noted_first", facts=" ".join(said_back)))
+        self._for_someone_else(reading, facts, notes)
         turn = self._present(replace(started, state=state), notes, event="start", arrived=True)
         return replace(turn, started=True)
 

@@ -24,7 +24,7 @@ DIRECTIONS = ("forward", "backward", "both", "none")
 CATEGORIES = (
     "break", "ignore", "comma", "self", "negated", "uncertain", "mild", "intermittent", "past",
     "long_ago", "resolved", "current", "hypothetical", "question", "asserted", "other_person",
-    "generic", "explained", "until_now", "proxy", "earlier",
+    "generic", "explained", "until_now", "proxy", "earlier", "present",
 )  # fmt: skip
 """Context categories; what each means is decided in `bot.reading.context`."""
 SCOPELESS = ("break", "ignore", "comma", "self")

@@ -38,11 +38,14 @@ def answer(question: Question, reading: Reading, dialog: Dialog) -> Answer:
     return _options(question, reading, dialog)
 
 
-def _cue_values(reading: Reading, *, sign: bool) -> set[str]:
+def _cue_values(reading: Reading, *, sign: bool, hedges_qualify: bool = False) -> set[str]:
     """Answer words as yes / no / unsure. "A bit" and "sometimes" are a yes to an ordinary
     question, but only a "not sure" to a warning sign; "none" is a no. Words outrank an emoji
-    ("nope 👍" is a no)."""
+    ("nope 👍" is a no). `hedges_qualify`: a hedge inside a clause belongs to what it hedges
+    ("kinda numb on top of my foot" answers no screen with "not sure")."""
     cues = [c for c in reading.answers if not c.symbol] or list(reading.answers)
+    if hedges_qualify:
+        cues = [c for c in cues if c.standalone or c.value not in ("unsure", "partly")]
     out = set()
     for cue in cues:
         value = cue.value
@@ -163,7 +166,7 @@ def _options(question: Question, reading: Reading, dialog: Dialog) -> Answer:
         }
         return Answer(facts={f: ("no" if f in left_out else "yes") for f in facts})
     picked |= {f for f, v in said.items() if v == "yes"}
-    cue = _merge(_cue_values(reading, sign=signs))
+    cue = _merge(_cue_values(reading, sign=signs, hedges_qualify=signs and bool(reading.findings)))
     if signs:
         if picked or said:
             rest = dict.fromkeys(facts, "no") if cue == "no" and not picked else {}

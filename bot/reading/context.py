@@ -6,7 +6,7 @@ in the language file). This module turns that set into a decision, separately fo
 kinds of finding, because the same words weigh differently:
 
 - a **warning sign** is escalated only when stated plainly about the person (or the person
-  they ask for: "my son can't stand on it"), now. Doubt of any kind (uncertain, mild,
+  they ask for: "my son can't stand on it", "my dad has chest pain right now"), now. Doubt of any kind (uncertain, mild,
   now-and-then, a question, "what if", the past, an ordinary explanation such as ice or a
   sprint) asks one confirming question instead; a denial, a sign that has clearly gone, or
   someone else's history drops it. "A bit numb" is doubt here.
@@ -54,9 +54,13 @@ def sign_status(categories: Iterable[str], *, past_counts: bool = False) -> Sign
     if "resolved" in found:
         return "dropped"
     if "other_person" in found:
-        # Someone else's history or worry is not this person's sign; someone else now is
-        # worth one question ("Right now, is your foot...?"), never an alarm on its own.
-        return "dropped" if found & DOUBT else "doubtful"
+        # Someone else's history or worry is not this person's sign; someone else's sign told
+        # as now is, for whoever is typing ("my dad is breathless", "he can't stand on it");
+        # without a time it is worth one question, answered for them ("my friend's knee
+        # locked after a tackle").
+        if found & DOUBT:
+            return "dropped"
+        return "stated" if found & {"current", "until_now", "present"} else "doubtful"
     if found & DOUBT:
         return "doubtful"
     return "stated"

@@ -90,10 +90,13 @@ class Reading:
             if finding.kind not in ("sign", "hint"):
                 continue
             flag = dialog.red_flags[finding.target]
-            if finding.value == "no":  # said to be absent ("walking fine"): a denial, if said plainly
-                if fact_status(finding.categories) != "stated":
+            if finding.value == "no":
+                # Said to be absent ("walking fine"): a denial if said plainly; doubted ("not
+                # sure I can walk on it"), the sign itself is in doubt.
+                said = fact_status(finding.categories)
+                if said not in ("stated", "unsure"):
                     continue
-                status: SignStatus = "dropped"
+                status: SignStatus = "dropped" if said == "stated" else "doubtful"
             else:
                 status = sign_status(finding.categories, past_counts=flag.past_counts)
             if finding.kind == "hint" and status == "stated":
@@ -101,6 +104,15 @@ class Reading:
             if rank[status] > rank[out.get(finding.target, "dropped")] or finding.target not in out:
                 out[finding.target] = status
         return out
+
+    def about_someone_else(self) -> frozenset[str]:
+        """Warning signs the message tells of another person ("my dad's calf is swollen"):
+        their check is to be answered for that person."""
+        return frozenset(
+            f.target
+            for f in self.findings
+            if f.kind in ("sign", "hint") and f.categories & {"other_person", "proxy"}
+        )
 
     def facts(
         self,
@@ -202,8 +214,8 @@ class Reader:
         polite = language.polite
         bare = tuple(words)
         command = self._commands.get(bare) or self._commands.get(tuple(w for w in words if w not in polite))
-        numbers = _numbers(analysis, language)
         answers = _answer_cues(analysis, polite)
+        numbers = _numbers(analysis, language, {at for c in answers for at in range(c.start, c.end)})
         except_from = _except_from(analysis, language) if any(c.value == "all" for c in answers) else None
         return Reading(
             command=command,
@@ -245,23 +257,33 @@ _UNITS = frozenset(
 _RANGE = frozenset({"-", "–", "to"})
 
 
-def _numbers(analysis: Analysis, language: Language) -> _Numbers:
+def _numbers(analysis: Analysis, language: Language, answer_words: set[int]) -> _Numbers:
     """The option numbers a message gives: "3", "#3", "option 3", "1 and 4", "1,4", "one and
     five", "the first", "1-3", "4️⃣"; whether the message is nothing else; and whether they are
-    ruled out ("not 1, 2 or 3", "none of the 3")."""
+    ruled out ("not 1, 2 or 3", "none of the 3"). Numbers count where they open the message
+    (among glue and answer words, `answer_words` being those tokens) or follow "option"."""
     norms = analysis.norms
     found: list[tuple[int, int]] = []
     only = True
+    lead = 0  # where the message's opening run of numbers and glue words ends
+    lead_words = _lead_words(language)
     for at, word in enumerate(norms):
         numbers = _as_numbers(word, language.numbers)
         before = norms[at - 1] if at else ""
         if numbers and not word[0].isdigit() and before.isalpha() and before not in language.number_glue:
             numbers = []  # "the lump one": a word, not an option number
         unit = at + 1 < len(norms) and norms[at + 1] in _UNITS
-        if numbers and not unit:
+        if numbers and not unit and (lead == at or before in _OPTION_MARKS):
             found += [(n, at) for n in numbers]
         elif not (analysis.punct[at] or word in language.number_glue or word in language.polite):
             only = False
+        if lead == at and (numbers or analysis.punct[at] or word in lead_words or at in answer_words):
+            lead = at + 1
+    last = max((at for _, at in found if at < lead), default=-1)
+    if lead < len(norms) and not any(analysis.punct[last + 1 : lead]):
+        # "2 spin classes a week", "4 laps of the park": a count, not options; "3 - I
+        # twisted it" and "option 2, the lump" are options.
+        found = [(n, at) for n, at in found if at and norms[at - 1] in _OPTION_MARKS]
     expanded: list[tuple[int, int]] = []
     for index, (number, at) in enumerate(found):  # "1-3", "1 to 5"
         expanded.append((number, at))
@@ -269,7 +291,7 @@ def _numbers(analysis: Analysis, language: Language) -> _Numbers:
         if after and after[1] == at + 2 and norms[at + 1] in _RANGE and number < after[0] <= number + 9:
             expanded += [(n, at + 1) for n in range(number + 1, after[0])]
     first = expanded[0][1] if expanded else 0
-    denied = any(w in ("not", "none", "nothing", "neither", "nor", "zero") for w in norms[:first])
+    denied = any(w in _DENIALS - {"no"} for w in norms[:first])
     denied |= first > 0 and norms[first - 1] == "no" and not norms[first][0].isdigit()  # "no one of these"
     unique = dict((n, at) for n, at in reversed(expanded))
     return _Numbers(
@@ -277,6 +299,20 @@ def _numbers(analysis: Analysis, language: Language) -> _Numbers:
         only=only and bool(expanded),
         denied=denied,
     )
+
+
+_OPTION_MARKS = frozenset({"option", "options", "number", "numbers", "#", "no."})
+"""Words that make the number after them an option anywhere in a message ("option 3")."""
+
+
+def _lead_words(language: Language) -> frozenset[str]:
+    """Words that may stand among option numbers at the start of a message ("all except 3",
+    "not 1 or 2", "maybe 2 and 4")."""
+    words = {w for pattern in language.all_options for w in pattern.text.split()}
+    return frozenset(words | language.except_words | language.number_glue | language.polite | _DENIALS)
+
+
+_DENIALS = frozenset({"not", "none", "nothing", "neither", "nor", "zero", "no"})
 
 
 def _as_numbers(word: str, words: Mapping[str, int]) -> list[int]:

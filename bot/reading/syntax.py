@@ -158,7 +158,8 @@ def _slot(item: str, groups: Mapping[str, tuple[str, ...]]) -> Slot:
             raise PhraseError(f"{choice!r}: a word group is written @name (lower-case letters, digits, _)")
         elif any(ch in word for word in choice.split() if word != "#" for ch in "~*#"):
             raise PhraseError(
-                f"{choice!r}: ~ and * stand alone (a gap, a word prefix), not inside alternatives"
+                f"{choice!r}: ~N is a gap and # a number, each a word of its own; * ends a word"
+                " prefix (run*) outside alternatives"
             )
         else:
             alternatives.append(choice)
