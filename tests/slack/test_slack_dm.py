@@ -10,10 +10,8 @@ from slack_harness import SlackPerson, buttons_of, labels_of, outcome_of, posted
 HAMSTRING_BY_TYPING = {
     "screen_emergency": "none of these",
     "screen_urgent": "none",
-    "activity": "running",
-    "start_stiffness": "yes",
-    "long_runs": "yes",
-    "onset": "not sure",
+    "location": "behind the knee",
+    "key_signs": "it's stiff when I set off",
 }
 
 
@@ -68,8 +66,14 @@ def test_a_conversation_by_buttons_marks_each_clicked_question_answered(
     person: SlackPerson, fake: Any
 ) -> None:
     person.say("hello")
-    clicks = ["None of these", "None of these", "Cycling", "No", "No", "Gradually, over time", "No", "No"]
-    clicks += ["Yes", "Yes", "Yes"]  # toes_up, bike_fit, hills: the calf tendons
+    clicks = ["None of these", "None of these", "Behind the knee"]
+    clicks += [
+        "Not sure",
+        "No",
+        "No",
+        "Cycling",
+        "Yes",
+    ]  # key signs unsure; a cyclist whose saddle may be off
     calls: list[Call] = []
     for label in clicks:
         question = next(c for c in reversed(person.offered()) if label in labels_of(c))
@@ -134,7 +138,7 @@ def test_a_stale_click_is_answered_privately_and_changes_nothing(person: SlackPe
     assert not [c for c in calls if c.method == "chat.update"], "the old question is left as it was"
     assert [question_id(c) for c in posted(calls)] == ["screen_urgent"], "the current question, again"
     # The answers are unchanged: the next typed answer still answers screen_urgent.
-    assert question_id(posted(person.say("none"), person.dm)[-1]) == "activity"
+    assert question_id(posted(person.say("none"), person.dm)[-1]) == "location"
 
 
 def test_a_click_on_someone_elses_question_is_refused_gently(
@@ -172,7 +176,7 @@ def test_a_turn_is_one_slack_message_and_a_result_stands_alone(person: SlackPers
         "Do any of these apply to you right now?",
     ]
     assert labels_of(first[0])[-2:] == ("None of these", "Not sure")
-    escalated = posted(person.say("a very long story " * 150 + "and my foot is numb"), person.dm)
+    escalated = posted(person.say("my foot is numb, and it's a very long story " * 60), person.dm)
     assert len(escalated) == 2  # the "read only the start" note, then the result on its own
     assert outcome_of(escalated[0]) is None
     assert outcome_of(escalated[1]) == (None, "emergency")
