@@ -27,22 +27,25 @@ CLICKS: dict[str, str] = {
     "screen_urgent": "none",
     "location": "behind",
     "key_signs": "start_stiffness+toes_up",
+    "activity": "both",
     "long_runs": "yes",
-    "activity": "running",
     "bike_fit": "no",
+    "hills": "no",
 }
-"""One whole check, question id to answer value, ending in hamstring tendonitis (gastrocnemius
-tendonitis also possible, so the supporting questions are asked). On the multi-select key signs
-question two options are picked together: one token, as checkboxes send them."""
+"""One whole check, question id to answer value: someone who runs and cycles, ending in
+hamstring tendonitis with gastrocnemius tendonitis also possible, so every supporting question
+is asked. On the multi-select key signs question two options are picked together: one token,
+as checkboxes send them."""
 
 TYPED: dict[str, str] = {
     "screen_emergency": "none of these",
     "screen_urgent": "nope",
     "location": "behind my knee",
     "key_signs": "stiff when I set off, and worse in a calf stretch",
+    "activity": "I run and cycle",
     "long_runs": "yeah",
-    "activity": "I run",
     "bike_fit": "not really",
+    "hills": "never",
 }
 """The same check as someone types it."""
 

@@ -45,13 +45,16 @@ ANSWERS: dict[str, str] = {
     "screen_urgent": "none",
     "location": "behind",
     "key_signs": "start_stiffness+toes_up",
+    "activity": "both",
     "long_runs": "yes",
-    "activity": "running",
     "bike_fit": "no",
+    "hills": "no",
 }
-"""One whole check, the button clicked at each question in the order they are asked, ending
-in hamstring tendonitis (gastrocnemius tendonitis also possible). On the multi-select key
-signs question two options are picked together: one token, as checkboxes send them."""
+"""One whole check, the button clicked at each question in the order they are asked: someone
+who runs and cycles, ending in hamstring tendonitis with gastrocnemius tendonitis also
+possible (so every supporting question can still change the order, and is asked). On the
+multi-select key signs question two options are picked together: one token, as checkboxes
+send them."""
 
 FACTS: dict[str, str] = {
     **dict.fromkeys(("clot_lungs", "blood_supply", "cannot_bear_weight"), "no"),
@@ -62,13 +65,14 @@ FACTS: dict[str, str] = {
     "injury": "no",
     "giving_way": "no",
     "toes_up": "yes",
+    "activity": "both",
     "long_runs": "yes",
-    "activity": "running",
     "bike_fit": "no",
+    "hills": "no",
 }
 """What the check above leaves the conversation holding: every fact it answered."""
 
-TYPED = ["none", "none", "behind", "1 and 5", "yes", "running", "no"]
+TYPED = ["none", "none", "behind", "1 and 5", "both", "yes", "no", "no"]
 """The same check as a person types it at the console, one line per question."""
 
 EXPECTED_CAUSE = "hamstring_tendonitis"
