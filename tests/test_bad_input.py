@@ -23,9 +23,11 @@ def _mid_dialog(person: Person) -> dict[str, str]:
 
 
 def _moved_on_with(person: Person, before: dict[str, str], value: str) -> None:
-    """The yes/no question was answered with `value`, nothing else changed, and the check went on."""
-    assert person.question.question != "long_runs"
-    assert person.stored is not None and person.stored.answers == {**before, "long_runs": value}
+    """The yes/no question was answered with `value`, nothing else changed, and the check went
+    on (to another question or to its result)."""
+    kept = person.stored
+    assert kept is not None and kept.state != "long_runs"
+    assert kept.answers == {**before, "long_runs": value}
 
 
 @pytest.mark.parametrize(
@@ -78,8 +80,6 @@ def test_small_typos_and_emphasis_are_understood(person: Person, typed: str, exp
 
 def test_yes_to_a_list_asks_which_one(person: Person, engine: Engine) -> None:
     person.say("hi")
-    person.say("hmm")
-    assert person.last[0].name == "not_understood"
     person.say("yes")
     assert person.last[0].text == engine.dialog.messages["yes_to_choice"]
     assert person.question.question == "screen_emergency"
@@ -166,7 +166,8 @@ def test_a_conversation_survives_a_restart_of_the_bot(tmp_path) -> None:
     assert second.question.question == "location"
     result = second.answer_until_done({"location": "behind", "key_signs": ("start_stiffness", "toes_up")})
     asked = [r.question for r in second.offered if r.kind == "question"]
-    assert "long_runs" in asked and "activity" not in asked  # the cyclist said before the restart counts
+    # the cyclist said before the restart counts: no question about it, none about runs
+    assert "bike_fit" in asked and "activity" not in asked and "long_runs" not in asked
     cycles = dialog.facts["activity"].value("cycling")
     assert cycles is not None and cycles.note in result.summary
     second.engine.store.close()
@@ -178,8 +179,8 @@ def test_short_yes_no_phrases_inside_a_sentence_are_not_taken_as_answers(
 ) -> None:
     before = _mid_dialog(person)
     person.say(sentence)
-    assert person.question.question == "long_runs"
     assert person.stored is not None and person.stored.answers == before
+    assert person.question.question == "long_runs"
     person.say("I do")  # alone, the same words are an answer
     _moved_on_with(person, before, "yes")
 

@@ -337,9 +337,8 @@ def test_a_process_restart_turn_restarts_the_driver_and_the_store_keeps_the_conv
           - restart: true
           - user: "1 and 5"
             bot: [{{contains: {json.dumps(long_runs.text)}}}]
-          - user: "yes"
           - restart: true
-          - user: "no"
+          - user: "yes"
             bot: [{{contains: {json.dumps(dialog.labels["two_causes"].format(first=names[0], second=names[1]))}}}]
         outcome: {{cause: hamstring_tendonitis, causes: [hamstring_tendonitis, gastrocnemius_tendonitis], urgency: soon}}
         """,
