@@ -14,16 +14,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from transitions import Machine
 
 from bench.workload import Handle, Script
+from bot.assess import Planner
 from bot.dialog import Dialog
+from bot.dialog.model import CHOOSE
 from bot.engine import Engine
-from bot.machine import SKIP, _definition, trigger_for
+from bot.machine import ROUTE, _definition
 from bot.messages import Choice, Incoming, Reply
+from bot.replies import options_of
 
 
 def machine_definition(dialog: Dialog, *, auto_transitions: bool) -> dict[str, Any]:
@@ -40,19 +43,14 @@ class FreshMachine:
     """`DialogMachine`'s interface on a machine of its own: what a design without a shared
     machine builds for each message it handles."""
 
-    def __init__(self, definition: dict[str, Any]) -> None:
+    def __init__(self, dialog: Dialog, definition: dict[str, Any]) -> None:
+        self.dialog = dialog
         self._model = _Model()
         self._machine = Machine(model=self._model, **definition)
 
-    def next_state(self, state: str, answer: str) -> str:
-        return self._fire(state, trigger_for(answer))
-
-    def skip(self, state: str) -> str:
-        return self._fire(state, SKIP)
-
-    def _fire(self, state: str, trigger: str) -> str:
-        self._machine.set_state(state, model=self._model)
-        self._model.trigger(trigger)  # type: ignore[attr-defined]
+    def next_state(self, facts: Mapping[str, str]) -> str:
+        self._machine.set_state(CHOOSE, model=self._model)
+        self._model.trigger(ROUTE, facts=facts, planner=Planner(self.dialog, facts))  # type: ignore[attr-defined]
         return self._model.state
 
     def knows(self, state: str) -> bool:
@@ -65,7 +63,7 @@ def machine_per_message(engine: Engine, *, auto_transitions: bool) -> Handle:
     dialogue = engine.dialogue
 
     def handle(incoming: Incoming) -> list[Reply]:
-        dialogue.machine = FreshMachine(definition)  # type: ignore[assignment]
+        dialogue.machine = FreshMachine(engine.dialog, definition)  # type: ignore[assignment]
         return engine.handle(incoming)
 
     return handle
@@ -75,33 +73,32 @@ class DictFloor:
     """A plain dict-driven state machine playing the same conversations as the engine."""
 
     def __init__(self, dialog: Dialog, scripts: Sequence[Script], *, prebuilt: bool = False) -> None:
-        self.start = dialog.start
+        # The engine chooses each next question from everything known; the floor just follows
+        # the path the engine took, so both do the same conversation in the same number of turns.
+        self.start = scripts[0].steps[1].state or ""
         self.rows: dict[str, dict[str, Any]] = {}
-        self.table: dict[str, dict[str, str]] = {
-            q.id: {a.value: a.next for a in q.answers} for q in dialog.questions.values()
-        }
+        self.table: dict[str, dict[str, str]] = {q: {} for q in dialog.questions}
         self.words: dict[str, dict[str, str]] = {
-            q.id: {word: a.value for a in q.answers for word in (a.value, a.label.lower(), *a.words)}
+            q.id: {word: value for value, label in options_of(dialog, q) for word in (value, label.lower())}
             for q in dialog.questions.values()
         }
-        # The engine skips questions already answered or ruled out; the floor just follows the
-        # path the engine took, so both do the same conversation in the same number of turns.
         for script in scripts:
             states = [step.state or "" for step in script.steps[1:]] + ["assess"]
             for step, following in zip(script.steps[1:], states[1:], strict=True):
                 assert step.state is not None and step.value is not None
                 self.table[step.state][step.value] = following
                 self.words[step.state][step.text.lower()] = step.value
-        self.questions = dialog.questions
+        self.dialog = dialog
         self.result = [Reply(kind="result", text=dialog.reminder)]
         self.prebuilt = {state: self._build(state) for state in dialog.questions} if prebuilt else None
 
     def _build(self, state: str) -> list[Reply]:
-        question = self.questions.get(state)
+        question = self.dialog.questions.get(state)
         if question is None:
             return self.result
         choices = tuple(
-            Choice(label=a.label, value=a.value, token=f"{state}|{a.value}") for a in question.answers
+            Choice(label=label, value=value, token=f"{state}|{value}")
+            for value, label in options_of(self.dialog, question)
         )
         return [Reply(kind="question", text=question.text, question=state, choices=choices)]
 

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from bot.dialog.loader import load_dialog
 from bot.engine import default_dialog_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,26 +36,32 @@ def _chat(tmp_path: Path, lines: list[str], *extra: str) -> subprocess.Completed
 
 
 def test_a_piped_conversation_reaches_a_result_and_exits_cleanly(tmp_path: Path) -> None:
-    done = _chat(
-        tmp_path, ["I'm a runner", "4", "none", "yes", "yes", "no", "no", "2", "no", "no", "no", "no"]
-    )
+    # an option's number, words, several numbers on a pick-all-that-apply question, yes and no
+    done = _chat(tmp_path, ["I'm a runner", "4", "none", "behind", "1 and 5", "yes"])
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Hi, I'm kneebot.")
     assert "  4. None of these" in done.stdout
     assert "you> I'm a runner" in done.stdout
-    assert "Your answers fit hamstring tendonitis best." in done.stdout
+    dialog = load_dialog(default_dialog_path())
+    names = [dialog.causes[cause].name for cause in ("hamstring_tendonitis", "gastrocnemius_tendonitis")]
+    assert dialog.labels["two_causes"].format(first=names[0], second=names[1]) in done.stdout
     assert "not a diagnosis" in done.stdout
     assert done.stderr == ""
     assert (tmp_path / "kneebot.sqlite3").exists()  # the embedded default: a local SQLite file
 
 
 def test_quitting_and_starting_again_resumes_where_the_person_was(tmp_path: Path) -> None:
+    dialog = load_dialog(default_dialog_path())
     first = _chat(tmp_path, ["I'm a cyclist", "none"])
     assert first.returncode == 0
-    second = _chat(tmp_path, ["none"])
-    assert second.stdout.startswith("Welcome back. Let's carry on where we left off.")
-    assert "And do any of these apply?" in second.stdout.split("you>")[0]
-    assert "Can you feel a soft, swollen lump" in second.stdout  # cyclists skip the running questions
+    second = _chat(tmp_path, ["none", "behind", "1 and 5", "no", "no"])
+    assert second.stdout.startswith(dialog.messages["resumed"])
+    assert dialog.questions["screen_urgent"].text in second.stdout.split("you>")[0]
+    assert dialog.questions["bike_fit"].text in second.stdout  # the check went on...
+    for running_or_activity in ("activity", "long_runs"):  # ...knowing they cycle
+        assert dialog.questions[running_or_activity].text not in second.stdout
+    cycles = dialog.facts["activity"].value("cycling")
+    assert cycles is not None and f"  • {cycles.note}" in second.stdout  # in the summary
 
 
 def test_the_database_path_is_configurable(tmp_path: Path) -> None:
@@ -71,11 +79,18 @@ def test_a_bad_setting_stops_with_a_readable_message(tmp_path: Path) -> None:
 
 
 def _broken_dialog(tmp_path: Path) -> Path:
+    """The shipped dialog with its flow's first step misspelt, next to its language file."""
     shipped = default_dialog_path().read_text(encoding="utf-8")
-    assert "start: screen_emergency\n" in shipped
+    assert "  - ask: screen_emergency\n" in shipped
     path = tmp_path / "draft.yaml"
-    path.write_text(shipped.replace("start: screen_emergency\n", "start: screen_emergencyy\n", 1))
+    path.write_text(shipped.replace("  - ask: screen_emergency\n", "  - ask: screen_emergencyy\n", 1))
+    _copy_language(tmp_path)
     return path
+
+
+def _copy_language(folder: Path) -> None:
+    """A dialog file names its language file relative to itself: copy it alongside."""
+    shutil.copytree(default_dialog_path().parent / "language", folder / "language", dirs_exist_ok=True)
 
 
 def test_kneebot_check_with_no_file_checks_the_dialog_the_bot_would_run(tmp_path: Path) -> None:
@@ -97,6 +112,7 @@ def test_kneebot_check_with_no_file_checks_the_dialog_the_bot_would_run(tmp_path
 
 def test_kneebot_check_with_files_checks_those_files(tmp_path: Path) -> None:
     (tmp_path / "good.yaml").write_text(default_dialog_path().read_text(encoding="utf-8"))
+    _copy_language(tmp_path)
     done = _kneebot(tmp_path, "check", "good.yaml", env={"KNEEBOT_DIALOG": str(_broken_dialog(tmp_path))})
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("good.yaml: ok (")

@@ -14,7 +14,7 @@ from bot.dialog import Dialog
 from bot.engine import Engine
 from bot.keys import conversation_key, person_ref
 from bot.messages import Incoming, Reply
-from bot.reading import Reading
+from bot.reading.reader import Reading
 from bot.store import SQLiteStore
 
 WAIT_SECONDS = 20.0

@@ -27,7 +27,7 @@ def says_what_is_kept(text: str, dialog: Dialog) -> bool:
     """The privacy note: the answers are what is kept, for a day (the default idle time), and
     the forget command deletes them."""
     assert DEFAULT_TTL_SECONDS == 24 * 3600, "the dialog's wording says a day"
-    forget_words = dialog.commands["forget"]
+    forget_words = dialog.language.commands["forget"]
     return "answers" in text and " a day " in text and any(f" {word} " in text for word in forget_words)
 
 

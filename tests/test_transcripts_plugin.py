@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.dialog.loader import load_dialog
 from bot.engine import default_dialog_path
+from bot.reading.reader import Reader
 
 pytest_plugins = ["pytester"]
 
@@ -28,6 +30,14 @@ turns:
 
 ROOT = Path(__file__).resolve().parents[1]
 OPT_IN = '[tool.pytest.ini_options]\nkneebot_transcripts = ["tests/transcripts"]\n'
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _reader_loaded_outside_the_runs() -> None:
+    """pytester's in-process runs drop every module a run imported; spaCy's compiled modules
+    cannot be imported afresh (their registrations would be lost), so the reader's libraries
+    are loaded once here, outside the runs, as a long-lived test process would have them."""
+    Reader(load_dialog(default_dialog_path())).pipeline  # noqa: B018 (the property loads it)
 
 
 @pytest.fixture
@@ -113,6 +123,7 @@ def test_ini_options_choose_the_folders_and_the_dialog(project: pytest.Pytester)
         "dialogs/fork.yaml",
         dialog.replace('safety_intro: "First, a quick safety check."', 'safety_intro: "Safety first."'),
     )
+    shutil.copytree(default_dialog_path().parent / "language", project.path / "dialogs" / "language")
     (project.path / "conversations").mkdir()
     _write(project, "conversations/reworded.yaml", 'turns: [{user: "hi", bot: ["Safety first."]}]\n')
     _write(project, "tests/transcripts/greets.yaml", GREETS)

@@ -14,7 +14,8 @@ import yaml
 
 from adapters.console.record import record_chat
 from bot.dialog import Dialog
-from bot.engine import Engine
+from bot.dialog.loader import load_dialog
+from bot.engine import Engine, default_dialog_path
 from bot.keys import conversation_key
 from bot.messages import Incoming
 from bot.store import MemoryStore, SQLiteStore
@@ -86,11 +87,11 @@ def test_a_piped_session_with_awkward_input_replays_green_without_edits(
 
 def test_the_recording_is_readable_yaml_a_maintainer_can_trim(tmp_path: Path, dialog: Dialog) -> None:
     path = tmp_path / "runner_with_stiffness.yaml"
-    _record(Engine(dialog, MemoryStore()), path, ["I'm a runner", "4", "4", "yes", "no", "no", "no", "2"])
+    _record(Engine(dialog, MemoryStore()), path, ["I'm a runner", "4", "5", "behind", "1 and 5", "no"])
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# Recorded with `kneebot chat --record`")
     assert 'choices: ["Yes", "No", Not sure]' in text, "buttons on one line, yes/no quoted"
-    assert "  - text: Do you do long runs, or train for a race" in text
+    assert f"  - text: {dialog.questions['long_runs'].text}" in text
     raw = yaml.safe_load(text)
     assert raw["name"] == "runner with stiffness"
     assert raw["context"] == {"platform": "console", "user": "pat"}
@@ -100,8 +101,14 @@ def test_the_recording_is_readable_yaml_a_maintainer_can_trim(tmp_path: Path, di
 
 def test_a_result_is_recorded_as_a_literal_block_and_its_outcome(tmp_path: Path, dialog: Dialog) -> None:
     path = tmp_path / "two_causes.yaml"
-    lines = ["none", "none", "running, and there's a squishy lump behind my knee", "no", "no", "yes"]
-    _record(Engine(dialog, MemoryStore()), path, [*lines, "a twist", "no", "yes", "no", "no"])
+    lines = [
+        "none",
+        "none",
+        "behind, and there's a squishy lump behind my knee",
+        "it started with a twist",
+        "no",
+    ]
+    _record(Engine(dialog, MemoryStore()), path, lines)
     text = path.read_text(encoding="utf-8")
     assert "  - text: |-\n      See a doctor or physiotherapist soon" in text
     assert text.rstrip().endswith(
@@ -169,14 +176,13 @@ def _kneebot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.Complete
 
 
 def test_kneebot_chat_record_then_kneebot_replay_passes(tmp_path: Path) -> None:
-    typed = "I twisted my knee playing football\nnone\nnone\nfootball\nno\nno\nyes\nyes\nno\nno\n"
+    typed = "I twisted my knee playing football\nnone\nnone\nbehind\nit catches and gives way\n"
     chat = _kneebot(tmp_path, "chat", "--user", "pat", "--record", "bug_report.yaml", stdin=typed)
     assert chat.returncode == 0, chat.stderr
-    assert "Your answers fit a torn meniscus best." in chat.stdout
-    assert (
-        "recorded 11 turn(s) to bug_report.yaml; replay with: kneebot replay bug_report.yaml" in chat.stderr
-    )
+    dialog = load_dialog(default_dialog_path())
+    assert dialog.labels["one_cause"].format(first=dialog.causes["torn_meniscus"].name) in chat.stdout
+    assert "recorded 6 turn(s) to bug_report.yaml; replay with: kneebot replay bug_report.yaml" in chat.stderr
     replayed = _kneebot(tmp_path, "replay", "bug_report.yaml")
     assert replayed.returncode == 0, replayed.stdout + replayed.stderr
     assert replayed.stdout.splitlines()[0] == "PASS  bug_report.yaml  (bug report)"
-    assert replayed.stdout.splitlines()[-1].startswith("OK: 1 passed, 0 failed (11 turns replayed in ")
+    assert replayed.stdout.splitlines()[-1].startswith("OK: 1 passed, 0 failed (6 turns replayed in ")

@@ -4,19 +4,29 @@ an exit status a script or CI can act on."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from bot.dialog.loader import load_dialog
 from bot.engine import default_dialog_path
 from bot.transcripts.runner import replay_main
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ROOT / "tests" / "transcripts"
 
 PASSING = 'name: greets\nturns: [{user: "hi", bot: ["First, a quick safety check."]}]\n'
+STOPS = f"""\
+name: stop ends the check
+turns:
+  - user: "hi, cyclist here"
+  - user: "none"
+  - user: "stop"
+    bot: [{{text: {json.dumps(load_dialog(default_dialog_path()).messages["stopped"])}}}]
+outcome: none
+"""
 FAILING = 'name: expects a goodbye\nturns: [{user: "hi", bot: ["Goodbye"]}]\n'
 BROKEN = "turns:\n  - user: yes\n"
 
@@ -48,18 +58,11 @@ def test_the_summary_lists_each_file_shows_failures_in_full_and_exits_1(tmp_path
 
 
 def test_all_passing_exits_0(tmp_path: Path) -> None:
+    (tmp_path / "greets.yaml").write_text(PASSING)
+    (tmp_path / "stops.yaml").write_text(STOPS)
     out = io.StringIO()
-    assert (
-        replay_main(
-            [
-                SHIPPED / "stop_ends_and_deletes_the_check.yaml",
-                SHIPPED / "help_explains_and_repeats_the_question.yaml",
-            ],
-            out=out,
-        )
-        == 0
-    )
-    assert out.getvalue().splitlines()[-1].startswith("OK: 2 passed, 0 failed (")
+    assert replay_main([tmp_path / "greets.yaml", tmp_path / "stops.yaml"], out=out) == 0
+    assert out.getvalue().splitlines()[-1].startswith("OK: 2 passed, 0 failed (4 turns replayed in ")
 
 
 def test_nothing_to_replay_is_a_failure_not_a_silent_success(tmp_path: Path) -> None:
@@ -77,9 +80,10 @@ def test_the_command_replays_against_another_dialog_file(tmp_path: Path) -> None
     dialog.write_text(
         text.replace('safety_intro: "First, a quick safety check."', 'safety_intro: "Safety first."')
     )
+    shutil.copytree(default_dialog_path().parent / "language", dialog.parent / "language")
     intro = tmp_path / "transcripts" / "reworded_intro.yaml"
     intro.write_text('turns: [{user: "hi", bot: ["Safety first."]}]\n')
-    shutil.copy(SHIPPED / "stop_ends_and_deletes_the_check.yaml", tmp_path / "transcripts")
+    (tmp_path / "transcripts" / "stops.yaml").write_text(STOPS)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_URL", "KNEEBOT_", "LOG_"))}
     done = subprocess.run(
         [sys.executable, "-m", "adapters.cli", "replay", "--dialog", str(dialog), "transcripts"],

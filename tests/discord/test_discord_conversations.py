@@ -11,38 +11,29 @@ import pytest
 from discord_fake import Shown
 from discord_world import GUILD, MASON, SERVER_CHANNEL, DiscordWorld, buttons
 
-from adapters.discord.layout import URGENCY_COLOURS
+from adapters.discord.layout import CUSTOM_ID_PREFIX, URGENCY_COLOURS
+from bot.dialog import Dialog
 from bot.engine import TurnRecord
 from bot.keys import conversation_key
+from bot.replies import parse_token
 
-HAMSTRING_BY_BUTTON = [
-    "None of these",
-    "None of these",
-    "Running",
-    "Yes",
-    "Yes",
-    "No",
-    "No",
-    "Gradually, over time",
-    "No",
-    "No",
-    "No",
-    "No",
-]
-HAMSTRING_BY_TYPING = [
-    "none",
-    "none",
-    "running",
-    "yes",
-    "yes",
-    "no",
-    "no",
-    "gradually",
-    "no",
-    "no",
-    "no",
-    "no",
-]
+HAMSTRING_BY_TYPING = {
+    "screen_emergency": "none",
+    "screen_urgent": "none",
+    "location": "behind",
+    "key_signs": "it's stiff when I set off",
+}
+"""What to type at each question the check may ask (the opening may already have said where)."""
+
+
+def hamstring_by_button(dialog: Dialog) -> list[str]:
+    """The buttons of a check that ends in hamstring tendonitis: no warning sign on either
+    screen, the pain behind the knee, and stiffness at the start of a run as the key sign."""
+    behind = dialog.facts["location"].value("behind")
+    assert behind is not None
+    stiff = next(o.label for o in dialog.questions["key_signs"].options if o.fact == "start_stiffness")
+    screens = [dialog.questions[screen].none_label for screen in ("screen_emergency", "screen_urgent")]
+    return [*screens, behind.label, stiff]
 
 
 def texts(shown: list[Shown]) -> list[str]:
@@ -65,7 +56,7 @@ def test_slash_command_and_buttons_carry_a_whole_check_to_a_result_embed(world: 
     assert first_dm.data["content"].endswith("\n\nDo any of these apply to you right now?")
     assert world.fake.public_in(SERVER_CHANNEL) == []
 
-    for label in HAMSTRING_BY_BUTTON:
+    for label in hamstring_by_button(world.engine.dialog):
         question = world.newest_offering(label)
         asked = question.data["content"]
         new = world.click(question, label)
@@ -80,7 +71,7 @@ def test_slash_command_and_buttons_carry_a_whole_check_to_a_result_embed(world: 
     assert embed["color"] == URGENCY_COLOURS["soon"]
     assert embed["title"] == "Your answers fit hamstring tendonitis best."
     headings = [field["name"] for field in embed["fields"]]
-    assert headings[0] == "Hamstring tendonitis"
+    assert headings[0] == f"Hamstring tendonitis ({world.engine.dialog.labels['fits_well']})"
     assert {"Why this fits:", "What usually helps:", "Summary to show a clinician:"} <= set(headings)
     assert embed["footer"]["text"].startswith("I can't examine you, so this is a guide and not a diagnosis.")
     assert [label for label, _ in buttons(result)] == ["Start a new check"]
@@ -88,20 +79,31 @@ def test_slash_command_and_buttons_carry_a_whole_check_to_a_result_embed(world: 
     assert saved is not None and saved.state == "assess"
 
 
+def question_of(shown: Shown) -> str:
+    """The question a message asks, from the token its buttons carry."""
+    (_, custom_id), *_ = buttons(shown)
+    return parse_token(custom_id.removeprefix(CUSTOM_ID_PREFIX)).state
+
+
 def test_typed_answers_in_a_dm_carry_a_whole_check(world: DiscordWorld) -> None:
     turns: list[TurnRecord] = []
     world.engine.observers.append(turns.append)
-    opening = world.type("hi, my knee hurts behind")
-    assert "I am not a doctor" in opening[0].data["content"]
-    for answer in HAMSTRING_BY_TYPING[:-1]:
-        asked = world.type(answer)
-        assert len(asked) == 1 or "Now a few questions" in asked[0].data["content"], texts(asked)
-        assert buttons(asked[-1]), "every question keeps its buttons, so either way of answering works"
-    (result,) = world.type(HAMSTRING_BY_TYPING[-1])
+    shown = world.type("hi, my knee hurts behind")
+    assert "I am not a doctor" in shown[0].data["content"]
+    answered: list[str] = []
+    while not shown[-1].data.get("embeds"):
+        assert buttons(shown[-1]), "every question keeps its buttons, so either way of answering works"
+        question = question_of(shown[-1])
+        assert question not in answered, f"{question} was asked again: {texts(shown)}"
+        answered.append(question)
+        shown = world.type(HAMSTRING_BY_TYPING[question])
+        assert len(shown) == 1 or "Now a few questions" in shown[0].data["content"], texts(shown)
+    (result,) = shown
     assert result.data["embeds"][0]["title"] == "Your answers fit hamstring tendonitis best."
+    assert {"screen_emergency", "screen_urgent", "key_signs"} <= set(answered)
     # One message per turn, each of which came back over the gateway and none became a turn.
-    assert world.fake.gateway.echoed == len(world.seen()) == len(HAMSTRING_BY_TYPING) + 1
-    assert [t.event for t in turns] == ["start"] + ["answer"] * (len(HAMSTRING_BY_TYPING) - 1) + ["result"]
+    assert world.fake.gateway.echoed == len(world.seen()) == len(answered) + 1
+    assert [t.event for t in turns] == ["start"] + ["answer"] * (len(answered) - 1) + ["result"]
 
 
 def test_an_emergency_stands_out_first_and_in_red(world: DiscordWorld) -> None:
@@ -137,7 +139,7 @@ def test_an_old_button_gets_a_private_note_and_changes_nothing(world: DiscordWor
     assert (after.state, after.answers, after.step) == (before.state, before.answers, before.step)
     # The repeated question's buttons work: the check carries on.
     (next_question,) = world.click(again, "None of these")
-    assert next_question.data["content"].endswith("\n\nWhat do you mostly do?")
+    assert next_question.data["content"].endswith(f"\n\n{world.engine.dialog.questions['location'].text}")
 
 
 def test_a_double_click_counts_once(world: DiscordWorld) -> None:
@@ -158,11 +160,13 @@ def test_a_button_sent_before_a_restart_still_answers_after_it(world: DiscordWor
 
     new = world.click(question, "None of these")
     assert world.fake.shown[question.id].data["components"] == []
+    dialog = world.engine.dialog
     assert [s.data["content"] for s in new] == [
-        "Thanks. Now a few questions about the pain itself.\n\nWhat do you mostly do?"
+        f"{dialog.messages['questions_intro']}\n\n{dialog.questions['location'].text}"
     ]
     saved = world.engine.store.load(dm_key(world), now=time.time())
-    assert saved is not None and saved.answers == {"screen_emergency": "none", "screen_urgent": "none"}
+    screens = (*dialog.questions["screen_emergency"].facts, *dialog.questions["screen_urgent"].facts)
+    assert saved is not None and saved.answers == dict.fromkeys(screens, "no")
 
 
 def test_the_same_message_delivered_twice_is_answered_once(world: DiscordWorld) -> None:

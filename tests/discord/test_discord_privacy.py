@@ -4,6 +4,7 @@ answer bots, ask for privileged data, or put what people said into the logs."""
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,6 +68,7 @@ def test_nothing_sent_can_ping_anyone(make_world: Callable[..., DiscordWorld], t
     assert "Hi, I'm kneebot." in shipped
     dialog = tmp_path / "pings.yaml"
     dialog.write_text(shipped.replace("Hi, I'm kneebot.", f"Hi {PINGS}, I'm kneebot."), encoding="utf-8")
+    shutil.copytree(default_dialog_path().parent / "language", tmp_path / "language")  # named by the dialog
     world = make_world(dialog_path=dialog)
 
     world.type(f"{PINGS} my knee hurts")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import signal
 import socket
 import threading
@@ -66,6 +67,7 @@ def test_a_dialog_missing_discord_sentences_stops_the_start_naming_each_problem(
     assert (removed, renamed) == (1, 1)
     dialog = tmp_path / "no_discord.yaml"
     dialog.write_text(broken, encoding="utf-8")
+    shutil.copytree(default_dialog_path().parent / "language", tmp_path / "language")  # named by the dialog
     world = make_world(start=False)
     # A token the fake refuses: were the dialog not checked first, the start would still end
     # (with another reason) instead of running on.

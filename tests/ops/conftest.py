@@ -29,7 +29,9 @@ from bot.engine import Engine
 from bot.keys import conversation_key, person_ref
 from bot.messages import Incoming, Reply
 from bot.metrics import Metrics
+from bot.replies import PICKS
 from bot.store import SQLiteStore
+from tests.conftest import picks_token
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -61,25 +63,36 @@ class Chat:
         self.key = conversation_key(platform, SECRETS.workspace, SECRETS.channel, user)
         self.user = person_ref(platform, SECRETS.workspace, user)
         self.last: list[Reply] = []
+        self.clicks = 0
 
     def say(self, text: str) -> list[Reply]:
         self.last = self.engine.handle(Incoming(key=self.key, user=self.user, text=text))
         return self.last
 
     def click(self, value: str) -> list[Reply]:
-        choice = next(c for r in self.last for c in r.choices if c.value == value)
-        self.last = self.engine.handle(Incoming(key=self.key, user=self.user, button=choice.token))
+        """Click the button for `value` ("a+b": options a and b of a multi-select question, together)."""
+        values = value.split(PICKS)
+        reply = next(r for r in self.last if {c.value for c in r.choices} >= set(values))
+        self.last = self.engine.handle(
+            Incoming(key=self.key, user=self.user, button=picks_token(reply, values))
+        )
+        self.clicks += 1
         return self.last
 
-    def finish(self) -> Reply:
-        """Answer every question with "none"/"no" (else the first choice) until a result."""
+    def question(self) -> str | None:
+        return next((r.question for r in reversed(self.last) if r.kind == "question"), None)
+
+    def finish(self, answers: dict[str, str] | None = None) -> Reply:
+        """Click through to a result: the value `answers` gives a question, else "none"/"no",
+        else the first choice."""
         for _ in range(40):
             results = [r for r in self.last if r.kind == "result"]
             if results:
                 return results[-1]
             question = next(r for r in self.last if r.kind == "question")
             values = [c.value for c in question.choices]
-            self.click(next((v for v in ("none", "no") if v in values), values[0]))
+            chosen = (answers or {}).get(question.question or "")
+            self.click(chosen or next((v for v in ("none", "no") if v in values), values[0]))
         raise AssertionError("the dialog did not end within 40 turns")
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from adapters.cli import main
 from bot.dialog import Dialog
+from bot.flow import routes
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -32,22 +33,27 @@ def test_the_documented_diagram_is_what_kneebot_graph_prints(graph: str) -> None
 
 
 def test_the_diagram_draws_every_state_and_where_the_check_ends(graph: str, dialog: Dialog) -> None:
-    assert graph.startswith("---\ntitle: knee_pain v1\n---\n") and "stateDiagram-v2" in graph
+    assert (
+        graph.startswith(f"---\ntitle: {dialog.id} v{dialog.version}\n---\n") and "stateDiagram-v2" in graph
+    )
     lines = set(graph.splitlines())
     for state in dialog.states:
         assert f'  state "{state}" as {state}' in lines, f"{state} is not drawn"
     assert f"  [*] --> {dialog.start}" in lines
-    for end in (*dialog.red_flags, "assess"):
+    for end in (*dialog.red_flags, *dialog.outcomes, "assess"):
         assert f"  {end} --> [*]" in lines
 
 
-def test_every_answer_of_every_question_is_an_arrow(graph: str, dialog: Dialog) -> None:
+def test_every_question_and_every_route_of_the_flow_is_an_arrow(graph: str, dialog: Dialog) -> None:
+    """Every answer leads back to the hub; every route out of it is drawn with the guard the bot
+    checks, so the diagram shows the decisions the bot makes (arrows to one state share a line,
+    their labels joined by " | ")."""
     arrows = re.findall(r"^  (\w+) --> (\w+): (.+)$", graph, flags=re.MULTILINE)
-    drawn = {
-        (source, dest, trigger.strip())
-        for source, dest, triggers in arrows
-        for trigger in triggers.split("|")
-    }
-    for question in dialog.questions.values():
-        for answer in question.answers:
-            assert (question.id, answer.next, f"pick_{answer.value}") in drawn
+    labels = {(source, dest): label for source, dest, label in arrows}
+    for question in dialog.questions:
+        assert labels.get((question, dialog.start)) == "answered", f"{question} does not lead back"
+    flow = routes(dialog)
+    for route in flow:
+        assert f"route [{route.guard.name}]" in labels.get((dialog.start, route.dest), ""), route
+    ends = {*dialog.red_flags, *dialog.outcomes, "assess"}
+    assert ends <= {route.dest for route in flow}, "an end of the check no route leads to"

@@ -61,6 +61,7 @@ def test_a_turn_logs_one_info_line_with_ids_event_state_and_timing(
     _configure_from({"LOG_FORMAT": "json"}, log_stream)
 
     chat.say("hello")
+    asked = chat.question()
     chat.click("none")
 
     turns = [r for r in _records(log_stream) if r["logger"] == "bot.engine" and r["message"] == "turn"]
@@ -68,9 +69,13 @@ def test_a_turn_logs_one_info_line_with_ids_event_state_and_timing(
     first, second = turns
     assert first["conversation"] == conversation_id(chat.key)
     assert first["platform"] == "slack"
-    assert (first["event"], first["state_before"], first["state_after"]) == ("start", None, dialog.start)
+    assert (first["event"], first["state_before"], first["state_after"]) == ("start", None, asked)
     assert isinstance(first["ms"], float)
-    assert (second["event"], second["state_before"]) == ("answer", dialog.start)
+    assert (second["event"], second["state_before"], second["state_after"]) == (
+        "answer",
+        asked,
+        chat.question(),
+    )
 
 
 def test_a_turn_in_the_text_format_is_one_line_of_named_fields(
@@ -83,7 +88,7 @@ def test_a_turn_in_the_text_format_is_one_line_of_named_fields(
     (line,) = [line for line in log_stream.getvalue().splitlines() if " bot.engine: turn " in line]
     assert re.search(
         rf" INFO bot\.engine: turn conversation={conversation_id(chat.key)} platform=slack event=start "
-        rf"state_before=None state_after={dialog.start} ms=\d+\.\d+$",
+        rf"state_before=None state_after={chat.question()} ms=\d+\.\d+$",
         line,
     )
 

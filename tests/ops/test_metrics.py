@@ -24,13 +24,14 @@ def value(metrics: Metrics, name: str, **labels: str) -> float:
 
 def test_a_full_check_counts_turns_start_finish_result_and_latency(chat: Chat, metrics: Metrics) -> None:
     chat.say("hi")
-    result = chat.finish().result
+    result = chat.finish({"location": "behind", "key_signs": "start_stiffness+toes_up"}).result
     assert result is not None and result.kind == "cause"
     answers = value(metrics, "kneebot_turns_total", platform="slack", event="answer")
     turns = 1 + answers + value(metrics, "kneebot_turns_total", platform="slack", event="result")
 
     assert value(metrics, "kneebot_turns_total", platform="slack", event="start") == 1
-    assert answers >= 5
+    assert chat.clicks >= 5
+    assert answers == chat.clicks - 1  # every click but the last, which brought the result
     assert value(metrics, "kneebot_turns_total", platform="slack", event="result") == 1
     assert value(metrics, "kneebot_conversations_started_total", platform="slack") == 1
     assert value(metrics, "kneebot_conversations_finished_total", platform="slack", outcome="cause") == 1

@@ -104,7 +104,8 @@ def test_metrics_never_name_a_person_a_channel_or_what_they_said(
     ops: OpsServer, chat: Chat, fetch: Fetch, secrets: Secrets
 ) -> None:
     chat.say(f"hi, I'm {secrets.text}")
-    chat.say(f"{secrets.text} what?")  # not understood: the text must not become a label
+    chat.say(f"{secrets.text} blorp")  # not understood: the text must not become a label
+    assert chat.last[0].name == "not_understood"
     chat.click("none")
     chat.say(f"{secrets.text} my calf is swollen")  # a red flag in free text
 

@@ -269,4 +269,3 @@ def test_an_install_with_a_forged_state_is_refused(
         store is not None
         and rig.loop.run(store.async_find_bot(enterprise_id=None, team_id=SECOND.team)) is None
     )
-

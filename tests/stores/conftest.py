@@ -31,8 +31,10 @@ from bot.dialog.loader import load_dialog
 from bot.engine import Engine, TurnRecord, default_dialog_path
 from bot.keys import conversation_key, person_ref
 from bot.messages import Incoming, Reply
+from bot.replies import PICKS
 from bot.store import MemoryStore, SQLiteStore, Store
 from bot.store.redis import RedisStore
+from tests.conftest import picks_token
 
 WAIT_SECONDS = 20.0
 """Upper bound for anything a test waits on (a server starting, a process answering). Only a
@@ -41,33 +43,36 @@ bound against hanging forever: no test asserts how fast anything is."""
 ANSWERS: dict[str, str] = {
     "screen_emergency": "none",
     "screen_urgent": "none",
-    "activity": "running",
-    "start_stiffness": "yes",
+    "location": "behind",
+    "key_signs": "start_stiffness+toes_up",
+    "activity": "both",
     "long_runs": "yes",
-    "lump": "no",
-    "bend_straighten": "no",
-    "onset": "gradual",
-    "giving_way": "no",
-    "swelling": "no",
-    "toes_up": "no",
+    "bike_fit": "no",
     "hills": "no",
 }
-"""One whole check, question by question, ending in the hamstring tendonitis result."""
+"""One whole check, the button clicked at each question in the order they are asked: someone
+who runs and cycles, ending in hamstring tendonitis with gastrocnemius tendonitis also
+possible (so every supporting question can still change the order, and is asked). On the
+multi-select key signs question two options are picked together: one token, as checkboxes
+send them."""
 
-TYPED = [
-    "none",
-    "none",
-    "running",
-    "yes",
-    "yes",
-    "no",
-    "no",
-    "gradually",
-    "no",
-    "no",
-    "no",
-    "no",
-]
+FACTS: dict[str, str] = {
+    **dict.fromkeys(("clot_lungs", "blood_supply", "cannot_bear_weight"), "no"),
+    **dict.fromkeys(("calf_clot", "infection", "locked_knee", "rapid_swelling"), "no"),
+    "location": "behind",
+    "start_stiffness": "yes",
+    "lump": "no",
+    "injury": "no",
+    "giving_way": "no",
+    "toes_up": "yes",
+    "activity": "both",
+    "long_runs": "yes",
+    "bike_fit": "no",
+    "hills": "no",
+}
+"""What the check above leaves the conversation holding: every fact it answered."""
+
+TYPED = ["none", "none", "behind", "1 and 5", "both", "yes", "no", "no"]
 """The same check as a person types it at the console, one line per question."""
 
 EXPECTED_CAUSE = "hamstring_tendonitis"
@@ -245,17 +250,23 @@ def dialog() -> Dialog:
 # ----- talking to the engine in this process -------------------------------------------------
 @dataclass(frozen=True)
 class Script:
-    """One whole check: the button to click at each question, the same answers as typed at
-    the console, and the cause it must end in."""
+    """One whole check: the button to click at each question, the facts it leaves, the same
+    answers as typed at the console, and the cause it must end in."""
 
     answers: dict[str, str]
+    facts: dict[str, str]
     typed: list[str]
     cause: str
+
+    @property
+    def questions(self) -> list[str]:
+        """The questions of the check, in the order they are asked."""
+        return list(self.answers)
 
 
 @pytest.fixture(scope="session")
 def check() -> Script:
-    return Script(answers=ANSWERS, typed=TYPED, cause=EXPECTED_CAUSE)
+    return Script(answers=ANSWERS, facts=FACTS, typed=TYPED, cause=EXPECTED_CAUSE)
 
 
 class Chat:
@@ -275,11 +286,11 @@ class Chat:
 
     def token(self, value: str, on: list[Reply] | None = None) -> str:
         """The token of the button standing for `value` on the newest question in `on`
-        (default: the last replies)."""
+        (default: the last replies); "a+b" picks options a and b of a multi-select question."""
+        values = value.split(PICKS)
         for reply in reversed(on if on is not None else self.last):
-            for choice in reply.choices:
-                if choice.value == value:
-                    return choice.token
+            if all(v in {choice.value for choice in reply.choices} for v in values):
+                return picks_token(reply, values)
         raise LookupError(f"no button for {value!r} after {self.texts()}")
 
     def click(self, value: str, *, on: list[Reply] | None = None, event_id: str | None = None) -> list[Reply]:
@@ -299,11 +310,14 @@ class Chat:
     def texts(self) -> list[str]:
         return [reply.text for reply in self.last]
 
-    def answer_all(self) -> list[Reply]:
-        """Click through the whole check from wherever it stands."""
+    def answer_all(self) -> list[str]:
+        """Click through the whole check from wherever it stands; return the questions asked."""
+        asked = []
         while (question := self.question()) is not None:
+            assert question in ANSWERS, f"the check asked {question!r}, which the script does not answer"
+            asked.append(question)
             self.click(ANSWERS[question])
-        return self.last
+        return asked
 
     def stored(self, store: Store) -> Conversation | None:
         return store.load(self.key, now=self.engine.clock())

@@ -23,7 +23,8 @@ import time
 
 from bot.dialog.loader import load_dialog
 from bot.engine import Engine, TurnRecord, default_dialog_path
-from bot.messages import Incoming
+from bot.messages import Incoming, Reply
+from bot.replies import PICKS, answer_token, parse_token
 from bot.store import SQLiteStore, Store
 from bot.store.redis import RedisStore
 
@@ -33,6 +34,19 @@ def open_store(spec: str, lock_timeout: float = 10.0) -> Store:
     if kind == "sqlite":
         return SQLiteStore(where)
     return RedisStore(where, lock_timeout=lock_timeout)
+
+
+def _token(question: Reply, value: str) -> str:
+    """The token of the button for `value`; "a+b" picks options a and b of a multi-select
+    question together, as checkboxes send them."""
+    tokens = {choice.value: choice.token for choice in question.choices}
+    picks = value.split(PICKS)
+    if len(picks) == 1:
+        return tokens[value]
+    if not question.multi or any(pick not in tokens for pick in picks):
+        raise SystemExit(f"{question.question} does not offer {value}")
+    button = parse_token(tokens[picks[0]])
+    return answer_token(button.state, button.step, value)
 
 
 def hammer(store: Store, people: list[list[str]], answers: dict[str, str]) -> None:
@@ -49,7 +63,7 @@ def hammer(store: Store, people: list[list[str]], answers: dict[str, str]) -> No
             if seen is None or seen.state not in engine.dialog.questions:
                 break
             question = engine.dialogue.question_reply(seen)
-            token = next(c.token for c in question.choices if c.value == answers[seen.state])
+            token = _token(question, answers[seen.state])
             engine.handle(Incoming(key=key, user=person, button=token))
             record = records[-1]
             if record.event in ("answer", "result"):

@@ -68,7 +68,7 @@ def test_a_multiple_click_on_each_question_is_applied_once(backend, make_engine,
 
     assert ann.result().result.cause == check.cause
     kept = ann.stored(backend.store())
-    assert (kept.step, kept.answers) == (rounds, check.answers)
+    assert (kept.step, kept.answers) == (rounds, check.facts)
 
 
 def _check_race(applied: list[list], people: list, check) -> None:
@@ -111,7 +111,7 @@ def test_racing_clickers_never_apply_a_click_twice_or_lose_one(backend, make_eng
     _check_race([a for done, _ in results for a in done], people, check)
     for person in people:
         final = person.stored(store)
-        assert (final.step, final.answers) == (len(check.answers), check.answers)
+        assert (final.step, final.answers) == (len(check.answers), check.facts)
     print(f"{backend.name}: {sum(t for _, t in results)} clicks turned away")
 
 
@@ -147,5 +147,5 @@ def test_bot_processes_racing_on_one_conversation(durable, make_engine, chat, ch
     _check_race(applied, people, check)
     for person in people:
         final = person.stored(store)
-        assert (final.step, final.answers) == (len(check.answers), check.answers)
+        assert (final.step, final.answers) == (len(check.answers), check.facts)
     print(f"{durable.name}: 3 processes, {stale} clicks turned away")

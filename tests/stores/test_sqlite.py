@@ -110,7 +110,7 @@ def test_forget_leaves_no_copy_of_the_person_in_the_file_or_its_wal(tmp_path, ma
     with sqlite3.connect(path) as other:  # as SQLite's auto-checkpoint would: rows into the file
         other.execute("PRAGMA wal_checkpoint(PASSIVE)")
     ann.click("none")
-    ann.click("running")
+    ann.click("behind")
     assert _raw_contains(path, b"U0PRIVATEPERSON") != []  # the test looks in the right places
 
     ann.say("forget")

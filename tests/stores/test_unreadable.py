@@ -93,7 +93,9 @@ def test_kneebot_chat_resumes_a_damaged_conversation_as_a_new_check(
     output = bot.finish()
 
     assert "Traceback" not in output and dialog.messages["resumed"] not in output
-    assert store.load(ann.key, now=time.time()).answers == {"screen_emergency": "none"}
+    assert store.load(ann.key, now=time.time()).answers == dict.fromkeys(
+        dialog.questions["screen_emergency"].facts, "no"
+    )
 
 
 def _logged_the_id_only(caplog, ann, bad: str) -> None:
