@@ -96,9 +96,9 @@ class Planner:
             if self.facts.get(fact, UNKNOWN) != UNKNOWN:
                 continue
             definition = self.dialog.facts.get(fact)
-            values = [v.value for v in definition.values] if definition else []
+            options = [v.value for v in definition.values] if definition else []
             classes: dict[tuple[bool, ...], str] = {}
-            for value in [*values, UNKNOWN]:
+            for value in [*options, UNKNOWN]:
                 signature = (*(value in when for when in whens), fact in keyed and value == "unsure")
                 classes.setdefault(signature, value)
             if len(classes) > 1:

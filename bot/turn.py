@@ -100,9 +100,10 @@ class Dialogue:
 
     def _answers_instead(self, conversation: Conversation | None, reading: Reading) -> bool:
         """A command word that is also an answer to the question asked is the answer: "back"
-        to "Where is the pain?" means the back of the knee, not "undo"."""
+        to "Where is the pain?" means the back of the knee, not "undo" ("/back" is "undo")."""
         if (
             conversation is None
+            or reading.marked
             or self.dialog.is_terminal(conversation.state)
             or conversation.state == CHOOSE
         ):

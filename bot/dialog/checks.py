@@ -114,9 +114,12 @@ def _check_names(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
                 condition, values, line(f"outcomes.{outcome.id}"), f"outcomes.{outcome.id}.when"
             )
     for cause in dialog.causes.values():
-        for index, sign in enumerate(cause.signs):
+        for index, cause_sign in enumerate(cause.signs):
             yield from _check_condition(
-                sign.when, values, line(f"causes.{cause.id}.signs"), f"causes.{cause.id}.signs[{index}].when"
+                cause_sign.when,
+                values,
+                line(f"causes.{cause.id}.signs"),
+                f"causes.{cause.id}.signs[{index}].when",
             )
         for index, advice in enumerate(cause.treatment):
             yield from _check_condition(

@@ -154,21 +154,29 @@ def read_question(key: Any, raw: Any, r: FieldReader, groups: Groups) -> tuple[Q
         stand_in = Fact(id=str(key), kind="yesno", values=tuple(Value(value=v) for v in YES_NO))
         return Question(id=str(key), kind="yesno", text="", fact=str(key)), stand_in
     question_id = str(key)
-    common = {
-        "id": question_id,
-        "text": r.text(entry, "text", place),
-        "intro": r.text(entry, "intro", place, required=False) or None,
-    }
+    text = r.text(entry, "text", place)
+    intro = r.text(entry, "intro", place, required=False) or None
     if kind == "yesno":
         fact = _yesno_fact(question_id, entry, r, groups, place)
         mentions = r.texts(entry, "may_mention", place)
-        return Question(kind="yesno", fact=question_id, may_mention=mentions, **common), fact
+        question = Question(
+            id=question_id, kind="yesno", text=text, intro=intro, fact=question_id, may_mention=mentions
+        )
+        return question, fact
     if kind == "choice":
         fact = _choice_fact(question_id, entry, r, groups, place)
-        return Question(kind="choice", fact=question_id, **common), fact
+        return Question(id=question_id, kind="choice", text=text, intro=intro, fact=question_id), fact
     options = _options(entry, kind, r, groups, place)
-    labels = {name: r.text(entry, name, place) for name in ("none_label", "unsure_label")}
-    return Question(kind=kind, options=options, **labels, **common), None  # type: ignore[arg-type]
+    question = Question(
+        id=question_id,
+        kind=kind,  # type: ignore[arg-type]  # (checked above: signs or multi)
+        text=text,
+        intro=intro,
+        options=options,
+        none_label=r.text(entry, "none_label", place),
+        unsure_label=r.text(entry, "unsure_label", place),
+    )
+    return question, None
 
 
 def _yesno_fact(question_id: str, entry: LineMap, r: FieldReader, groups: Groups, place: str) -> Fact:

@@ -6,10 +6,10 @@ in the language file). This module turns that set into a decision, separately fo
 kinds of finding, because the same words weigh differently:
 
 - a **warning sign** is escalated only when stated plainly about the person (or the person
-  they ask for: "my son can't stand on it", "my dad has chest pain right now"), now. Doubt of any kind (uncertain, mild,
-  now-and-then, a question, "what if", the past, an ordinary explanation such as ice or a
-  sprint) asks one confirming question instead; a denial, a sign that has clearly gone, or
-  someone else's history drops it. "A bit numb" is doubt here.
+  they ask for: "my son can't stand on it", "my dad is breathless"), now. Doubt of any kind
+  (uncertain, mild, now-and-then, a question, "what if", the past, an ordinary explanation
+  such as ice or a sprint) asks one confirming question instead; a denial, a sign that has
+  clearly gone, or someone else's history drops it. "A bit numb" is doubt here.
 - a **fact** about the pain (a lump, stiffness, hills) counts as said unless it is a question,
   a "what if", or about someone else; "a bit stiff" or "it was swollen last week" still count
   as yes, "maybe a lump" counts as not sure, "no lump" as no.

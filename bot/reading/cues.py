@@ -86,7 +86,7 @@ def _list_aware(
     list_words: frozenset[str], reaching_back: Callable[[Any, Any, Any], bool]
 ) -> Callable[[Any, Any, Any], bool]:
     """medspaCy `on_modifies`: a cue reaching forward crosses a comma only into a list closed by
-    a list word ("no lump, swelling or pain"), never into a new statement ("no chest pain, my
+    a list word ("no lump, swelling or pain"), never into a new statement ("no rash, my
     calf is swollen", "I think it's dislocated, it's sitting on the outside")."""
 
     def on_modifies(target: Any, modifier: Any, between: Any) -> bool:

@@ -3,8 +3,8 @@
 Chat text arrives with emoji skin tones, zero-width joiners, curly apostrophes, letters
 repeated for emphasis ("sooo swollen") and words joined by hyphens ("short-of-breath"). This
 turns it into plain lower-case text the tokenizer and the patterns agree on. A line break ends
-a sentence, unless the line already ends with punctuation ("chest pain?" on one line and "no"
-on the next still reads as "chest pain? no").
+a sentence, unless the line already ends with punctuation ("any swelling?" on one line and
+"no" on the next still reads as "any swelling? no").
 """
 
 from __future__ import annotations
@@ -21,13 +21,15 @@ _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 _HYPHEN = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011\u2012\u2013](?=[^\W\d_])")
 _JOINERS = re.compile(r"\s*([&+])\s*")
 _LINE_END = re.compile(r"(?<![.!?;:,…])[ \t]*\n+")
+_COMMAND_MARK = re.compile(r"^\s*([/!])(?=[^\W\d_])")  # "/help", "!restart": a command's mark
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u201c": '"', "\u201d": '"'})
 
 
 def normalise(text: str) -> str:
     """NFKC, no control characters or emoji modifiers, straight apostrophes, lower case,
     letters repeated three or more times squeezed to two ("yesss" -> "yess"), hyphens between
-    letters read as spaces, & and + standing alone, line breaks ending sentences."""
+    letters read as spaces, & and + standing alone, line breaks ending sentences, a leading
+    / or ! set apart from the command it marks."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     text = _INVISIBLE.sub("", text).translate(_QUOTES).lower()
@@ -35,4 +37,5 @@ def normalise(text: str) -> str:
     text = _HYPHEN.sub(" ", text)
     text = _JOINERS.sub(r" \1 ", text)
     text = _LINE_END.sub(". ", text)
+    text = _COMMAND_MARK.sub(r"\1 ", text)
     return text.replace("\n", " ").replace("\t", " ")

@@ -33,7 +33,7 @@ class Compiler:
     def compile(self, alternatives: tuple[Phrase, ...]) -> list[TokenPattern]:
         """One phrase -> its token patterns: one per alternative, more where a slot's
         alternatives are several words long."""
-        out = []
+        out: list[TokenPattern] = []
         for slots in alternatives:
             positions = [self._alternatives(slot) for slot in slots]
             out.extend([token for part in combo for token in part] for combo in itertools.product(*positions))
@@ -99,8 +99,8 @@ def join_near(
     they may be `gaps[0]` words apart and across commas ("my calf, it's really swollen"); in
     another order only `gaps[1]`, and not across punctuation ("swollen calf"); no break word
     ("but") may stand between them. A rule with its own gap counts the phrases together
-    wherever they stand that close, in any order and across sentences ("Knee red and hot.
-    Fever 38."): context, read at the last phrase, still denies ("no fever, knee swollen")."""
+    wherever they stand that close, in any order and across sentences ("Calf red. Feels
+    hot."): context, read at the last phrase, still denies ("calf red, not hot")."""
     wide = rule.gap is not None
     for combo in itertools.product(*found):
         ordered = sorted(range(len(combo)), key=lambda i: combo[i].start)

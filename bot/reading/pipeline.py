@@ -27,7 +27,7 @@ from bot.reading.typos import Corrector, word_list
 MAX_CHUNK = 48
 FRAMINGS = frozenset({"negated", "hypothetical", "question", "other_person", "generic"})
 """Context that frames a whole statement, so it counts wherever it reaches a near rule's phrases
-("my knee isn't hot, I'm feverish" is no hot knee with a fever); time and degree count only at
+("my knee isn't hot, I'm tired" is no hot tired knee); time and degree count only at
 the finding's own words ("a lump since last month that is pulsing now")."""
 """ConText runs on at most this many tokens at a time (a long sentence is cut into chunks)."""
 
@@ -66,7 +66,7 @@ class Match:
     categories: frozenset[str] = frozenset()
     others: tuple[tuple[int, int], ...] = ()
     """A near rule's other phrases: context reaching any of them counts too ("my knee isn't
-    hot, but I feel feverish" is no hot knee with a fever)."""
+    hot, but I feel tired" is no hot, tired knee)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +199,8 @@ class Pipeline:
         answers = [self._match(r, s, e, None) for r, s, e in self._answers(doc)]
         proxy = any(m.rule.kind == "proxy" for m in answers)
         answers = [m for m in answers if m.rule.kind != "proxy"]
-        matched = [self._match(r, s, e, a) for r, s, e, a in self._matcher(doc, with_alignments=True)]
+        aligned: list[tuple[int, int, int, list[int]]] = self._matcher(doc, with_alignments=True)  # type: ignore[assignment]
+        matched = [self._match(r, s, e, a) for r, s, e, a in aligned]
         matched += self._joined([m for m in matched if m.rule.kind == "part"], norms, punct, sentence)
         found = _without_exceptions([m for m in matched if m.rule.kind != "part"])
         return Analysis(

@@ -56,6 +56,9 @@ class Reading:
     """What one message says, before any decision about the conversation."""
 
     command: str | None = None
+    marked: bool = False
+    """The command came with a leading / or ! ("/back"): a command even where its word could
+    answer the question."""
     numbers: tuple[int, ...] = ()
     """Option numbers the message gives ("3", "1 and 4", "one and five", "1-3")."""
     numbers_only: bool = False
@@ -180,7 +183,7 @@ class Reader:
     def __init__(self, dialog: Dialog) -> None:
         self.dialog = dialog
         self._pipeline: Future[Pipeline] = load_pipeline(dialog)
-        self._commands = {}
+        self._commands: dict[tuple[str, ...], str] = {}
         self._numbers: dict[str, int] = {}
 
     @property
@@ -219,6 +222,7 @@ class Reader:
         except_from = _except_from(analysis, language) if any(c.value == "all" for c in answers) else None
         return Reading(
             command=command,
+            marked=command is not None and analysis.norms[0] in ("/", "!"),
             numbers=tuple(n for n, at in numbers.found if except_from is None or at < except_from),
             excluded=tuple(n for n, at in numbers.found if except_from is not None and at > except_from),
             numbers_only=numbers.only,

@@ -86,11 +86,15 @@ class Corrector:
         distance = 1 if len(token) <= 5 else 2
         found = self._symspell.lookup(token, Verbosity.CLOSEST, max_edit_distance=distance)
         found = [item for item in found if item.term[0] == token[0]]
-        if len(token) == MIN_LENGTH:  # "kne", "caf", "fot": only a dropped letter
-            found = [item for item in found if len(item.term) == MIN_LENGTH + 1]
+        if len(token) == MIN_LENGTH:  # "kne", "fot": a dropped letter; "yse": two swapped
+            found = [
+                item
+                for item in found
+                if len(item.term) == MIN_LENGTH + 1 or sorted(item.term) == sorted(token)
+            ]
         if len(found) > 1:
             # The commonest slips first: two letters swapped, every letter typed ("tose": toes,
-            # not those or toe), then a letter left out ("fevr": fever, not fear); otherwise the
+            # not those or toe), then a letter left out ("kne": knee, not knew); otherwise the
             # commoner word.
             found = (
                 [i for i in found if sorted(i.term) == sorted(token)]
