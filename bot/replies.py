@@ -46,6 +46,17 @@ def answer_token(question: str, step: int, value: str) -> str:
     return f"{question}|{step}|{value}"
 
 
+def picks_token(tokens: list[str] | tuple[str, ...]) -> str:
+    """One answer picking several options of a multi-select question, from the tokens of
+    their buttons (all drawn for the same question and step): "key_signs|4|lump+injury"."""
+    buttons = [parse_token(token) for token in tokens]
+    if not buttons or any(
+        b.command or b.state != buttons[0].state or b.step != buttons[0].step for b in buttons
+    ):
+        raise ValueError("picks must be answer buttons of one question, drawn at one step")
+    return answer_token(buttons[0].state, buttons[0].step, PICKS.join(b.value for b in buttons))
+
+
 def options_of(dialog: Dialog, question: Question) -> list[tuple[str, str]]:
     """(value, label) of every choice a question offers, in order: yes/no/not sure, a choice's
     values, or a signs/multi question's options followed by "none of these" and "not sure"."""

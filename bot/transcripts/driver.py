@@ -13,6 +13,7 @@ from typing import Protocol
 from bot.engine import Engine
 from bot.keys import conversation_key, person_ref
 from bot.messages import Choice, Incoming, Reply, Result
+from bot.replies import picks_token
 from bot.store import MemoryStore
 
 
@@ -36,6 +37,11 @@ class Driver(Protocol):
     def click(self, label: str, *, stale: bool = False) -> list[Said]:
         """The person clicks the button labelled `label` on the newest message offering it
         (with `stale`, on the oldest one: a click on an old question)."""
+
+    def pick(self, labels: tuple[str, ...]) -> list[Said]:
+        """The person ticks the options labelled `labels` of the newest multi-select question
+        offering them all, and sends them together (Slack's checkboxes and Done, Discord's
+        select menu)."""
 
     def restart_process(self) -> None:
         """Simulate the bot restarting: a new engine/adapter on the same store."""
@@ -79,6 +85,14 @@ class EngineDriver:
                 if choice.label == label:
                     return self._send(Incoming(key=self.key, user=self.user, button=choice.token))
         raise LookupError(f"no button labelled {label!r} has been offered")
+
+    def pick(self, labels: tuple[str, ...]) -> list[Said]:
+        for choices in reversed(self._offered):
+            by_label = {choice.label: choice for choice in choices}
+            if all(label in by_label for label in labels):
+                token = picks_token([by_label[label].token for label in labels])
+                return self._send(Incoming(key=self.key, user=self.user, button=token))
+        raise LookupError(f"no question has offered all of {list(labels)!r}")
 
     def restart_process(self) -> None:
         self.engine = Engine(self.engine.dialog, self.engine.store, clock=self.engine.clock)

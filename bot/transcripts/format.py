@@ -29,7 +29,7 @@ __all__ = ["Expect", "Outcome", "Problem", "Transcript", "TranscriptError", "Tur
 
 _TOP_KEYS = ("name", "context", "turns", "outcome")
 _CONTEXT_KEYS = ("platform", "user")
-_TURN_KEYS = ("user", "click", "restart", "bot", "any", "not", "outcome")
+_TURN_KEYS = ("user", "click", "pick", "restart", "bot", "any", "not", "outcome")
 _EXPECT_KEYS = ("text", "contains", "matches", "choices")
 _OUTCOME_KEYS = ("cause", "causes", "urgency", "red_flag")
 
@@ -150,15 +150,16 @@ def _turn(index: int, raw: Any, r: _Reader, line: int | None) -> Turn | None:
     place = f"turns[{index}]"
     entry = r.mapping(raw, place, line, _TURN_KEYS)
     line = getattr(entry, "line", line) or 0
-    actions = [key for key in ("user", "click", "restart") if key in entry]
+    actions = [key for key in ("user", "click", "pick", "restart") if key in entry]
     if len(actions) != 1:
         found = f"it has {', '.join(actions)}" if actions else "it has none"
-        r.problem(line, place, f"a turn needs exactly one of user:, click: or restart: ({found})")
+        r.problem(line, place, f"a turn needs exactly one of user:, click:, pick: or restart: ({found})")
         return None
     key = actions[0]
-    action: Action = {"user": "say", "click": "click", "restart": "restart"}[key]  # type: ignore[assignment]
+    action: Action = {"user": "say", "click": "click", "pick": "pick", "restart": "restart"}[key]  # type: ignore[assignment]
     at = line_of(entry, key, line)
     value, stale = "", False
+    picks: tuple[str, ...] = ()
     if action == "say":
         raw_text = entry["user"]
         if raw_text is None:
@@ -176,6 +177,14 @@ def _turn(index: int, raw: Any, r: _Reader, line: int | None) -> Turn | None:
                 stale = False
         else:
             value = r.text(click, f"{place}.click", at) or ""
+    elif action == "pick":
+        raw_picks = entry["pick"]
+        if not isinstance(raw_picks, list) or len(raw_picks) < 2:
+            r.problem(
+                at, f"{place}.pick", "expected a list of two or more option labels (one label: use click:)"
+            )
+        else:
+            picks = tuple(r.text(label, f"{place}.pick[{i}]", at) or "" for i, label in enumerate(raw_picks))
     elif entry["restart"] is not True:
         r.problem(at, f"{place}.restart", "write restart: true (the bot process restarts here)")
     if action == "restart":
@@ -194,6 +203,7 @@ def _turn(index: int, raw: Any, r: _Reader, line: int | None) -> Turn | None:
         line=line,
         action=action,
         value=value,
+        picks=picks,
         stale=stale,
         bot=bot,
         any=_expects(entry.get("any", []), f"{place}.any", line_of(entry, "any", line), r),

@@ -13,7 +13,7 @@ from typing import Literal
 
 from bot.yaml_lines import YamlFileError
 
-Action = Literal["say", "click", "restart"]
+Action = Literal["say", "click", "pick", "restart"]
 
 
 class TranscriptError(YamlFileError):
@@ -79,6 +79,8 @@ class Turn:
     line: int
     action: Action
     value: str = ""
+    picks: tuple[str, ...] = ()
+    """For `pick`: the labels ticked together on a multi-select question."""
     stale: bool = False
     bot: tuple[Expect, ...] | None = None
     any: tuple[Expect, ...] = ()
@@ -90,6 +92,8 @@ class Turn:
             return "the bot process restarts"
         if self.action == "click":
             return f"you click {_show(self.value)}" + (" on an old message" if self.stale else "")
+        if self.action == "pick":
+            return "you tick " + " and ".join(_show(label) for label in self.picks) + " and send them"
         return f"you say {_show(self.value)}"
 
 

@@ -90,16 +90,21 @@ def replay(
             driver.restart_process()
             continue
         try:
-            said = (
-                driver.say(turn.value) if turn.action == "say" else driver.click(turn.value, stale=turn.stale)
-            )
+            if turn.action == "say":
+                said = driver.say(turn.value)
+            elif turn.action == "pick":
+                said = driver.pick(turn.picks)
+            else:
+                said = driver.click(turn.value, stale=turn.stale)
         except LookupError:
             on_screen = " | ".join(offered) if offered else "none"
-            close = difflib.get_close_matches(turn.value, offered, n=1, cutoff=0.6)
+            missing = [label for label in turn.picks or (turn.value,) if label not in offered]
+            close = difflib.get_close_matches(missing[0], offered, n=1, cutoff=0.6) if missing else []
             hint = f"; did you mean {close[0]!r}?" if close else ""
             return failed(
                 turn,
-                f"no button labelled {turn.value!r} was offered{hint} (latest buttons: {on_screen})",
+                f"no button labelled {(missing or [turn.value])[0]!r} was offered{hint}"
+                f" (latest buttons: {on_screen})",
                 turn.number - 1,
             )
         for message in said:
