@@ -8,6 +8,7 @@ stays well under 2 KB.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,8 +63,10 @@ class Conversation:
     @classmethod
     def from_json(cls, raw: str | bytes) -> Conversation:
         """The stored conversation, or `CorruptConversation` for anything that does not decode
-        to one (not JSON, a field renamed or missing after a schema change, a wrong type), so a
-        caller has exactly one error to handle instead of whatever `json` or `__init__` raise."""
+        to one (not JSON, a field renamed or missing after a schema change, a wrong type, a
+        damaged history), so a caller has exactly one error to handle instead of whatever
+        `json`, `__init__` or, worse, a later turn would raise. Everything a turn relies on is
+        checked here: a row that passes can be stepped, undone, expired and forgotten."""
         try:
             fields = json.loads(raw)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError: ValueErrors
@@ -76,7 +79,26 @@ class Conversation:
                 raise CorruptConversation(f"field {name} has the wrong type")
         if not all(isinstance(v, str) for v in fields["answers"].values()):
             raise CorruptConversation("field answers has the wrong type")
+        if not all(_is_history_entry(entry) for entry in fields["history"]):
+            raise CorruptConversation("field history has the wrong shape")
+        if fields["step"] < 0:
+            raise CorruptConversation("field step is negative")
+        if not (math.isfinite(fields["started_at"]) and math.isfinite(fields["updated_at"])):
+            raise CorruptConversation("a timestamp is not a finite number")  # NaN would never expire
+        if not (fields["key"] and fields["user"]):
+            raise CorruptConversation("field key or user is empty")
         return cls(**fields)
+
+
+def _is_history_entry(entry: Any) -> bool:
+    """`[state, [answer keys added in that turn]]`, as `back` unpacks it."""
+    return (
+        isinstance(entry, list)
+        and len(entry) == 2
+        and isinstance(entry[0], str)
+        and isinstance(entry[1], list)
+        and all(isinstance(added, str) for added in entry[1])
+    )
 
 
 _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
