@@ -61,12 +61,16 @@ class Conversation:
         return json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, raw: str | bytes) -> Conversation:
+    def from_json(cls, raw: str | bytes, *, key: str | None = None, user: str | None = None) -> Conversation:
         """The stored conversation, or `CorruptConversation` for anything that does not decode
         to one (not JSON, a field renamed or missing after a schema change, a wrong type, a
         damaged history), so a caller has exactly one error to handle instead of whatever
         `json`, `__init__` or, worse, a later turn would raise. Everything a turn relies on is
-        checked here: a row that passes can be stepped, undone, expired and forgotten."""
+        checked here: a row that passes can be stepped, undone, expired and forgotten.
+
+        `key` and `user` are what the store itself filed the row under (its key, its person
+        index). They are authoritative: a row whose JSON names another key or person is damage,
+        never a redirect, because the next save writes where the JSON points."""
         try:
             fields = json.loads(raw)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError: ValueErrors
@@ -87,6 +91,10 @@ class Conversation:
             raise CorruptConversation("a timestamp is not a finite number")  # NaN would never expire
         if not (fields["key"] and fields["user"]):
             raise CorruptConversation("field key or user is empty")
+        if key is not None and fields["key"] != key:
+            raise CorruptConversation("field key names another conversation")
+        if user is not None and fields["user"] != user:
+            raise CorruptConversation("field user names another person than the store's index")
         return cls(**fields)
 
 

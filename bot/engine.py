@@ -117,7 +117,7 @@ class Engine:
                 if incoming.event_id and not self.store.first_delivery(incoming.event_id, now=now):
                     self._record(incoming, "duplicate", None, None, began)
                     return []
-                before = self._load(incoming.key, now)
+                before = self._load(incoming.key, now, user=incoming.user)
                 turn = self.dialogue.turn(before, incoming, now, reading)
                 replies = list(turn.replies)
                 if turn.forget:
@@ -228,11 +228,18 @@ class Engine:
         self._store_answered()
         return self.dialogue.resume(conversation)
 
-    def _load(self, key: str, now: float) -> Conversation | None:
+    def _load(self, key: str, now: float, *, user: str | None = None) -> Conversation | None:
         """The stored conversation; one that cannot be read back (a schema change, a damaged
-        row) is deleted, and the person simply starts afresh. Called under the key's lock."""
+        row) is deleted, and the person simply starts afresh. Called under the key's lock.
+
+        `user` is the person the platform says is talking (the adapter builds it with the key):
+        a stored conversation naming anyone else is damage too, or the next save would file it
+        under a person whose `forget` it then answers to, and the real person's would miss it."""
         try:
-            return self.store.load(key, now=now)
+            conversation = self.store.load(key, now=now)
+            if conversation is not None and user is not None and conversation.user != user:
+                raise CorruptConversation("field user names another person than the one talking")
+            return conversation
         except CorruptConversation as exc:
             # The id and the kind of damage only: the stored data holds health answers.
             log.warning("unreadable stored conversation %s deleted (%s)", conversation_id(key), exc)

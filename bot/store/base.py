@@ -42,7 +42,9 @@ class Store(ABC):
     @abstractmethod
     def load(self, key: str, *, now: float) -> Conversation | None:
         """The conversation, or None when there is none or it idled past the TTL. A stored
-        conversation that does not decode raises `CorruptConversation` (the engine deletes it)."""
+        conversation that does not decode, or names another key (or, where the store keeps its
+        own person index beside the row, another person) than the store filed it under, raises
+        `CorruptConversation` (the engine deletes it)."""
 
     @abstractmethod
     def save(self, conversation: Conversation) -> None: ...

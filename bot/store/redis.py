@@ -219,7 +219,7 @@ class RedisStore(Store):
         raw = self._call(lambda: self._client.get(self._conv(key)))
         if raw is None:
             return None
-        conversation = Conversation.from_json(raw)
+        conversation = Conversation.from_json(raw, key=key)
         if now - conversation.updated_at > self.ttl_seconds:
             self._call(lambda: self._client.delete(self._conv(key)))
             return None

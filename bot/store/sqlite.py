@@ -111,7 +111,7 @@ class SQLiteStore(Store):
     def load(self, key: str, *, now: float) -> Conversation | None:
         row = (
             self._conn()
-            .execute("SELECT updated_at, data FROM conversations WHERE key = ?", (key,))
+            .execute("SELECT updated_at, data, user FROM conversations WHERE key = ?", (key,))
             .fetchone()
         )
         if row is None:
@@ -119,7 +119,7 @@ class SQLiteStore(Store):
         if now - row[0] > self.ttl_seconds:
             self.delete(key)
             return None
-        return Conversation.from_json(row[1])
+        return Conversation.from_json(row[1], key=key, user=row[2])
 
     def save(self, conversation: Conversation) -> None:
         self._conn().execute(

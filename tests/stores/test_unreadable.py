@@ -134,7 +134,7 @@ def test_a_conversation_reads_back_as_it_was_written():
 
 
 # ----- damage that decodes as JSON but not as a conversation ------------------------------------
-def _rewrite(backend, key: str, **changes: object) -> None:
+def _rewrite(backend, key: str, /, **changes: object) -> None:
     """Change fields of the stored conversation `key` behind the store's back."""
     kind, _, where = backend.spec.partition(":")
     if kind == "sqlite":
@@ -196,3 +196,45 @@ def test_a_history_of_the_wrong_shape_does_not_decode(history):
     good = json.loads(Conversation(key="k", user="u", dialog="d", version=1, state="s").to_json())
     with pytest.raises(CorruptConversation):
         Conversation.from_json(json.dumps({**good, "history": history}))
+
+
+# ----- the store's own key and person index are authoritative ----------------------------------
+def test_a_row_naming_another_conversation_never_overwrites_it(durable, make_engine, chat):
+    store = durable.store()
+    engine = make_engine(store)
+    ann, bob = chat(engine), chat(engine, user="bob")
+    ann.say("hi")
+    bob.say("hi")
+    bob.click(bob.last[-1].choices[-1].value)  # bob answers something, so his row is his own
+    bobs = store.load(bob.key, now=engine.clock()).to_json()
+    _rewrite(durable, ann.key, key=bob.key, user=bob.user)
+
+    ann.say("hi")
+
+    assert store.load(bob.key, now=engine.clock()).to_json() == bobs
+    assert engine.dialog.messages["greeting"] in ann.texts()  # damage: a fresh start for ann
+    assert ann.stored(store).key == ann.key
+
+
+def test_a_row_naming_another_person_is_still_forgotten_by_its_own(durable, make_engine, chat):
+    store = durable.store()
+    engine = make_engine(store)
+    ann, ann_elsewhere = chat(engine), chat(engine, channel="C1")
+    ann.say("hi")
+    _rewrite(durable, ann.key, user="test:T1:mallory")
+
+    ann.say("hi")  # a turn on the damaged row: it must not file ann's check under mallory
+    assert engine.dialog.messages["greeting"] in ann.texts()
+    ann_elsewhere.say("forget")
+
+    assert ann.key not in set(store.keys())
+    assert ann_elsewhere.texts() == [engine.dialogue.forgotten(1).text]
+
+
+@pytest.mark.parametrize("field", ["key", "user"])
+def test_decoding_refuses_a_row_filed_under_another_key_or_person(field):
+    row = Conversation(key="k", user="u", dialog="d", version=1, state="s").to_json()
+    filed = {"key": "k", "user": "u", field: "someone else"}
+    with pytest.raises(CorruptConversation):
+        Conversation.from_json(row, **filed)
+    assert Conversation.from_json(row, key="k", user="u").key == "k"
