@@ -12,15 +12,18 @@ database file, so they are private too. After `forget` and after purging expired
 is checkpointed and truncated, so no older copy of a deleted row stays in it either.
 
 Why `os.open(..., 0o600)` and not a umask: the umask is process-wide, and changing it around
-`sqlite3.connect` would also change the mode of files any other thread creates meanwhile.
+`sqlite3.connect` would also change the mode of files any other thread creates meanwhile. Why
+never on the database file itself once it exists: see `_make_private`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -229,29 +232,49 @@ class SQLiteStore(Store):
 def _make_private(path: Path) -> None:
     """Create the database file owner-only before SQLite opens it, or make an existing one so.
     SQLite gives the -wal and -shm files the database file's mode; any already there (left by
-    an older version) are tightened here too."""
+    an older version) are tightened here too.
+
+    By path only, never by opening the file: POSIX drops every lock a process holds on a file
+    when it closes any descriptor of it, so an `open`/`close` here while this process already
+    has connections to the file (a second store on it) would silently drop their SQLite locks,
+    SQLite's documented way to corrupt a database. A new file is made under a temporary name
+    and linked into place, so no descriptor of it is ever open once others can see it."""
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE)
+        if not path.exists():
+            _create_private(path)
+        mode = path.stat().st_mode
     except OSError as exc:
-        raise StoreUnavailable(f"cannot open SQLite file {path}: {exc}") from exc
-    try:
-        _tighten(path, os.fstat(fd).st_mode, fd)
-    finally:
-        os.close(fd)
+        raise StoreUnavailable(f"cannot open SQLite file {path}: {exc.strerror or exc}") from exc
+    _tighten(path, mode)
     for suffix in ("-wal", "-shm"):
         sidecar = path.with_name(path.name + suffix)
         try:
             mode = sidecar.stat().st_mode
         except FileNotFoundError:
             continue
-        _tighten(sidecar, mode, sidecar)
+        _tighten(sidecar, mode)
 
 
-def _tighten(path: Path, mode: int, target: int | Path) -> None:
-    """chmod 600 `target` (an open descriptor of `path`, or `path`) if others can read it."""
+def _create_private(path: Path) -> None:
+    """An empty owner-only file at `path`, unless one appeared meanwhile (then that one stays)."""
+    spare = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.new")
+    os.close(os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    try:
+        os.link(spare, path)
+    except FileExistsError:
+        pass
+    except OSError:  # a file system without hard links: create in place, still before any connection
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    finally:
+        spare.unlink()
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """chmod 600 `path` if others can read it (by path: see `_make_private`)."""
     if mode & 0o077:
         try:
-            os.chmod(target, PRIVATE)
+            os.chmod(path, PRIVATE)
         except PermissionError:
             log.warning("%s is readable by other users and not ours to change: chmod 600 it", path)
 

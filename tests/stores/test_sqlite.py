@@ -8,6 +8,8 @@ import logging
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,6 +95,48 @@ def test_a_world_readable_file_from_before_is_made_private_when_opened(tmp_path,
     SQLiteStore(path).close()
 
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_opening_a_second_store_on_the_file_keeps_the_first_ones_locks(tmp_path, make_engine, chat):
+    """POSIX drops every lock a process holds on a file when it closes any descriptor of it.
+    Making the file private must therefore never open it: a second store on a file the process
+    already uses would drop the first one's SQLite locks, and another process could then, say,
+    take the file out of WAL mode under it (SQLite's documented way to corrupt a database)."""
+    path = tmp_path / "kneebot.sqlite3"
+    first = SQLiteStore(path)
+    ann = chat(make_engine(first))
+    ann.say("hi")
+    path.chmod(0o644)  # so the second store has something to tighten
+
+    second = SQLiteStore(path)
+
+    other = subprocess.run(
+        [sys.executable, "-c", SWITCH_OUT_OF_WAL, str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert other.stdout.strip() == "refused", other.stdout + other.stderr
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    ann.click(ann.last[-1].choices[-1].value)
+    assert ann.engine.dialog.messages["error"] not in ann.texts()
+    second.close()
+    first.close()
+
+
+SWITCH_OUT_OF_WAL = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], timeout=0.2)
+try:
+    mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+except sqlite3.OperationalError:
+    mode = "wal"
+print("refused" if mode == "wal" else "switched to " + mode)
+"""
+
+
+def test_a_new_file_is_private_from_the_start(tmp_path, loose_umask):
+    path = tmp_path / "new.sqlite3"
+    SQLiteStore(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no spare left
 
 
 def _raw_contains(path: Path, secret: bytes) -> list[str]:
