@@ -67,7 +67,8 @@ class SQLiteStore(Store):
         if self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         _make_private(self.path)
-        self._conn().executescript(_SCHEMA)
+        with self._refused():
+            self._conn().executescript(_SCHEMA)
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -87,15 +88,25 @@ class SQLiteStore(Store):
         return conn
 
     @contextmanager
+    def _refused(self) -> Iterator[None]:
+        """Whatever SQLite refuses (locked past the busy timeout, a read-only file, a full disk,
+        an I/O error, a file that is not a database) is an outage the person can retry, never
+        a bug: the turn is answered "try again in a moment" and logged as one line."""
+        try:
+            yield
+        except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+            if isinstance(exc, _BUGS):
+                raise
+            raise StoreUnavailable(f"SQLite file {self.path} cannot be written: {exc}") from exc
+
+    @contextmanager
     def lock(self, key: str) -> Iterator[None]:
         """One write transaction per turn. A file still locked after the busy timeout (another
         process stuck mid-turn) or a failed commit (disk full, file gone) is an outage the
         person can retry, not a bug; the transaction is rolled back so nothing half-done stays."""
         conn = self._conn()
-        try:
+        with self._refused():
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(f"SQLite file {self.path} cannot be written: {exc}") from exc
         try:
             yield
         except BaseException:
@@ -104,19 +115,21 @@ class SQLiteStore(Store):
             raise
         scrub, self._local.scrub = getattr(self._local, "scrub", False), False
         try:
-            conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
+            with self._refused():
+                conn.execute("COMMIT")
+        except StoreUnavailable:
             _rollback(conn)
-            raise StoreUnavailable(f"SQLite file {self.path} cannot be written: {exc}") from exc
+            raise
         if scrub:
             self._scrub(conn)
 
     def load(self, key: str, *, now: float) -> Conversation | None:
-        row = (
-            self._conn()
-            .execute("SELECT updated_at, data, user FROM conversations WHERE key = ?", (key,))
-            .fetchone()
-        )
+        with self._refused():
+            row = (
+                self._conn()
+                .execute("SELECT updated_at, data, user FROM conversations WHERE key = ?", (key,))
+                .fetchone()
+            )
         if row is None:
             return None
         if now - row[0] > self.ttl_seconds:
@@ -125,19 +138,22 @@ class SQLiteStore(Store):
         return Conversation.from_json(row[1], key=key, user=row[2])
 
     def save(self, conversation: Conversation) -> None:
-        self._conn().execute(
-            "INSERT INTO conversations (key, user, updated_at, data) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET user = excluded.user, "
-            "updated_at = excluded.updated_at, data = excluded.data",
-            (conversation.key, conversation.user, conversation.updated_at, conversation.to_json()),
-        )
+        with self._refused():
+            self._conn().execute(
+                "INSERT INTO conversations (key, user, updated_at, data) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET user = excluded.user, "
+                "updated_at = excluded.updated_at, data = excluded.data",
+                (conversation.key, conversation.user, conversation.updated_at, conversation.to_json()),
+            )
 
     def delete(self, key: str) -> None:
-        self._conn().execute("DELETE FROM conversations WHERE key = ?", (key,))
+        with self._refused():
+            self._conn().execute("DELETE FROM conversations WHERE key = ?", (key,))
 
     def forget_user(self, user: str) -> int:
         conn = self._conn()
-        cursor = conn.execute("DELETE FROM conversations WHERE user = ?", (user,))
+        with self._refused():
+            cursor = conn.execute("DELETE FROM conversations WHERE user = ?", (user,))
         self._scrub_soon(conn)
         return cursor.rowcount
 
@@ -155,20 +171,19 @@ class SQLiteStore(Store):
         return cursor.rowcount
 
     def first_delivery(self, event_id: str, *, now: float) -> bool:
-        cursor = self._conn().execute(
-            "INSERT INTO events (id, seen_at) VALUES (?, ?) ON CONFLICT(id) DO UPDATE "
-            "SET seen_at = excluded.seen_at WHERE events.seen_at < ?",
-            (event_id, now, now - EVENT_TTL_SECONDS),
-        )
+        with self._refused():
+            cursor = self._conn().execute(
+                "INSERT INTO events (id, seen_at) VALUES (?, ?) ON CONFLICT(id) DO UPDATE "
+                "SET seen_at = excluded.seen_at WHERE events.seen_at < ?",
+                (event_id, now, now - EVENT_TTL_SECONDS),
+            )
         return cursor.rowcount == 1
 
     def purge_expired(self, *, now: float) -> int:
         conn = self._conn()
-        try:
+        with self._refused():
             cursor = conn.execute("DELETE FROM conversations WHERE updated_at < ?", (now - self.ttl_seconds,))
             conn.execute("DELETE FROM events WHERE seen_at < ?", (now - EVENT_TTL_SECONDS,))
-        except sqlite3.OperationalError as exc:  # locked past the busy timeout, disk full
-            raise StoreUnavailable(f"SQLite file {self.path} cannot be written: {exc}") from exc
         if cursor.rowcount:
             self._scrub_soon(conn)
         return cursor.rowcount
@@ -279,6 +294,13 @@ def _tighten(path: Path, mode: int) -> None:
             log.warning("%s is readable by other users and not ours to change: chmod 600 it", path)
 
 
+_BUGS = (sqlite3.ProgrammingError, sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.DataError)
+"""sqlite3 errors that mean our SQL or our values are wrong: a bug, logged with its traceback."""
+
+
 def _rollback(conn: sqlite3.Connection) -> None:
+    """Undo a failed turn. SQLite may already have rolled back by itself (after SQLITE_FULL, an
+    I/O error), and a failing ROLLBACK must not hide the error that brought us here."""
     if conn.in_transaction:
-        conn.execute("ROLLBACK")
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")

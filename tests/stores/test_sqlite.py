@@ -183,3 +183,42 @@ def test_purging_expired_conversations_leaves_no_copy_of_them_either(tmp_path, m
     assert bob.stored(store) is not None
     assert _raw_contains(path, b"U0PRIVATEPERSON") == []
     store.close()
+
+
+# ----- a write SQLite refuses is an outage, not a bug --------------------------------------------
+REFUSALS = {
+    # Root ignores file modes, so the test asks SQLite itself to refuse writes on the store's
+    # own connection: the same SQLITE_READONLY a read-only file gives a new connection.
+    "read-only": ("PRAGMA query_only=ON", "PRAGMA query_only=OFF"),
+    # A full disk, as SQLite reports it (SQLITE_FULL), without filling one: the file may not
+    # grow, and the turn's event id is long enough to need a new page.
+    "disk-full": ("PRAGMA max_page_count=1", "PRAGMA max_page_count=1000000"),
+}
+
+
+@pytest.mark.parametrize("refusal", sorted(REFUSALS))
+def test_a_write_refused_mid_turn_is_an_outage_and_the_retry_is_answered(
+    tmp_path, make_engine, chat, caplog, refusal
+):
+    caplog.set_level(logging.INFO, logger="bot.engine")
+    store = SQLiteStore(tmp_path / "kneebot.sqlite3")
+    ann = chat(make_engine(store))
+    ann.say("hi")
+    shown = ann.last
+    saved = ann.stored(store).to_json()
+    refuse, allow = REFUSALS[refusal]
+    store._conn().execute(refuse)  # the connection this thread's turns use
+    event = "Ev-click-" + "x" * 20_000
+
+    for _ in range(2):
+        ann.click(shown[-1].choices[-1].value, on=shown, event_id=event)
+        assert ann.texts() == [ann.engine.dialog.messages["unavailable"]]
+        assert ann.records[-1].event == "store_unavailable"
+    assert ann.stored(store).to_json() == saved
+
+    store._conn().execute(allow)
+    ann.click(shown[-1].choices[-1].value, on=shown, event_id=event)  # the platform's retry
+    assert ann.texts()[-1] != ann.engine.dialog.messages["unavailable"] and ann.records[-1].event != "duplicate"
+    engine_lines = [r for r in caplog.records if r.name == "bot.engine" and r.levelno >= logging.ERROR]
+    assert len(engine_lines) == 1 and engine_lines[0].exc_info is None  # one line, no traceback
+    store.close()
