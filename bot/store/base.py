@@ -4,7 +4,8 @@ A turn runs as: `with store.lock(key)`, `first_delivery`, `load`, step the dialo
 `save`. The lock serialises turns on one conversation across threads and, for SQLite and Redis,
 across processes, so a double click or a retry racing the original never both apply to the
 same old state. A turn that fails inside the lock leaves no trace: nothing is saved and its
-event id is not remembered, so the platform's retry gets a real answer.
+event id is not remembered, so the platform's retry gets a real answer (the event mark and the
+turn's write are one transaction, or one script, and succeed or fail together).
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ EVENT_TTL_SECONDS = 60 * 60
 
 class StoreUnavailable(Exception):
     """The store cannot be reached right now; the person is asked to try again shortly."""
+
+
+class StoreBusy(StoreUnavailable):
+    """The store answers, but another turn has held this conversation for longer than a turn
+    waits (a stuck process). Not an outage: the person is asked to send it again in a moment.
+    A kind of `StoreUnavailable`, so a caller that only knows that one still handles it."""
 
 
 class Store(ABC):
