@@ -1,7 +1,8 @@
 """The conversations every turn benchmark replays: whole checks, from "hi" to the result.
 
 Two scripts end in the same result by the same path: one clicked (button tokens, as Slack and
-Discord send them) and one typed (free text, as at the console, which also exercises the input
+Discord send them, taken from the buttons each conversation was actually shown, since a token
+names the check it was drawn in) and one typed (free text, as at the console, which also exercises the input
 reader). Both are recorded once from the real engine, so they always follow the current dialog
 file; a benchmark run that stops producing a result fails loudly instead of timing error paths.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.dialog import Dialog
 from bot.engine import Engine
@@ -76,6 +77,18 @@ class Script:
         key = conversation_key("slack", "T0BENCH01", f"D{number:08X}", f"U{number:08X}")
         user = person_ref("slack", "T0BENCH01", f"U{number:08X}")
         return [Incoming(key=key, user=user, text=step.text, button=step.button) for step in self.steps]
+
+
+def clicked(incoming: Incoming, step: Step, replies: Sequence[Reply]) -> Incoming:
+    """A click step's message with the token of the button this conversation was shown for the
+    recorded answer (the recorded token belongs to the recording's own check)."""
+    if step.button is None:
+        return incoming
+    asked = question(replies)
+    token = (
+        next((c.token for c in asked.choices if c.value == step.value), step.button) if asked else step.button
+    )
+    return replace(incoming, button=token)
 
 
 def question(replies: Sequence[Reply]) -> Reply | None:
@@ -144,7 +157,8 @@ class Conversations:
             script = self.scripts[number % len(self.scripts)]
             replies: list[Reply] = []
             mark = len(spent)
-            for incoming in script.incoming(number):
+            for step, message in zip(script.steps, script.incoming(number), strict=True):
+                incoming = clicked(message, step, replies)
                 began = timer()
                 replies = handle(incoming)
                 spent.append(timer() - began)

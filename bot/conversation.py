@@ -7,10 +7,22 @@ stays well under 2 KB.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
+
+CHECK_ID = re.compile(r"[0-9a-f]{8}")
+"""What a check id looks like: short, and free of the `|` that separates a button token's parts."""
+
+
+def new_check_id() -> str:
+    """A fresh id for a new check, so a button drawn in an earlier check is never taken for one
+    of this check's, even though both start at the same question and step."""
+    return secrets.token_hex(4)
 
 
 class CorruptConversation(ValueError):
@@ -25,9 +37,11 @@ class Conversation:
     `history` holds one entry per question the person answered, `[state, [answer keys added
     in that turn]]`, so `back` can undo exactly one turn, including facts picked up in passing.
     `step` counts turns that changed the state; a button carries the step it was drawn at, so a
-    click on an older copy of the question is recognised as stale. `origin` is the place
-    (`bot.keys.place_ref`) a conversation held outside it was started from, or "" (see
-    `Incoming.origin`); it is stored only when set, so most conversations stay as they were.
+    click on an older copy of the question is recognised as stale. `check` names this check: a
+    restart makes a new conversation with a new one, so a button from before it is stale too.
+    `origin` is the place (`bot.keys.place_ref`) a conversation held outside it was started
+    from, or "" (see `Incoming.origin`); it is stored only when set, so most conversations stay
+    as they were.
     """
 
     key: str
@@ -41,6 +55,7 @@ class Conversation:
     started_at: float = 0.0
     updated_at: float = 0.0
     origin: str = ""
+    check: str = field(default_factory=new_check_id)
 
     def to_json(self) -> str:
         # Spelled out rather than dataclasses.asdict, whose deep copy was half of a turn's cost.
@@ -55,6 +70,7 @@ class Conversation:
             "step": self.step,
             "started_at": self.started_at,
             "updated_at": self.updated_at,
+            "check": self.check,
         }
         if self.origin:
             fields["origin"] = self.origin
@@ -91,11 +107,20 @@ class Conversation:
             raise CorruptConversation("a timestamp is not a finite number")  # NaN would never expire
         if not (fields["key"] and fields["user"]):
             raise CorruptConversation("field key or user is empty")
+        fields.setdefault("check", _check_before_ids(fields["key"], fields["started_at"]))
+        if not (isinstance(fields["check"], str) and CHECK_ID.fullmatch(fields["check"])):
+            raise CorruptConversation("field check is not a check id")
         if key is not None and fields["key"] != key:
             raise CorruptConversation("field key names another conversation")
         if user is not None and fields["user"] != user:
             raise CorruptConversation("field user names another person than the store's index")
         return cls(**fields)
+
+
+def _check_before_ids(key: str, started_at: float) -> str:
+    """The id of a check stored before checks had ids: derived, so it stays the same on every
+    load until the next save writes it down."""
+    return hashlib.blake2s(f"{key}|{started_at!r}".encode(), digest_size=4).hexdigest()
 
 
 def _is_history_entry(entry: Any) -> bool:
@@ -121,5 +146,7 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "started_at": (int, float),
     "updated_at": (int, float),
 }
-_OPTIONAL: dict[str, type] = {"origin": str}
-"""Fields stored only when set (a missing one takes its default)."""
+_OPTIONAL: dict[str, type] = {"origin": str, "check": str}
+"""Fields a stored conversation may lack: `origin` is stored only when set, and rows written
+before checks had ids lack `check` (a missing one takes its default, or for `check` an id
+derived from the row, see `_check_before_ids`)."""

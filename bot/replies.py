@@ -1,16 +1,20 @@
 """Replies as data, and the tokens buttons carry back.
 
 Every sentence comes from the dialog; this module only packs it into `Reply` and `Choice`
-values. A button's token names the question and the step it was drawn at, so a click on an
-older copy of a question is recognised as stale; command tokens ("cmd|restart") never are.
+values. A button's token names the check, the question and the step it was drawn at
+(`question|step|check|answer`), so a click on an older copy of a question, or on a question of
+an earlier check, is recognised as stale; the command tokens ("cmd|restart", "cmd|open", and
+those `Engine.command` sends) never are. Parsing is strict: anything else is a stale button,
+never a command.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.conversation import Conversation
+from bot.conversation import CHECK_ID, Conversation
 from bot.dialog import Dialog
 from bot.messages import Choice, Reply, Result
 from bot.render import result_text
@@ -18,6 +22,11 @@ from bot.render import result_text
 COMMAND_TOKEN = "cmd"
 OPEN_TOKEN = f"{COMMAND_TOKEN}|open"
 """The button value of "open kneebot": resume a check in progress, or start a new one."""
+BUTTON_COMMANDS = frozenset({"open", "help", "forget", "restart", "stop", "back"})
+"""The commands a token may carry: the buttons kneebot draws (restart, open) and the commands a
+platform's own menu sends through `Engine.command` (its `Command`); nothing else."""
+_STEP = re.compile(r"[0-9]{1,12}")
+"""ASCII digits only: `str.isdigit` also accepts '²' and '①', which `int` refuses."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,18 +34,23 @@ class Button:
     """A decoded token: a command, or an answer to one question at one step."""
 
     command: str | None = None
+    check: str = ""
     state: str = ""
     step: int = -1
     value: str = ""
 
 
+STALE = Button(state="?")
+"""What an unreadable token decodes to: an answer to no question, so it is stale everywhere."""
+
+
 def parse_token(token: str) -> Button:
     parts = token.split("|")
     if len(parts) == 2 and parts[0] == COMMAND_TOKEN:
-        return Button(command=parts[1])
-    if len(parts) == 3 and parts[1].isdigit():
-        return Button(state=parts[0], step=int(parts[1]), value=parts[2])
-    return Button(state="?")  # unreadable: treated as stale
+        return Button(command=parts[1]) if parts[1] in BUTTON_COMMANDS else STALE
+    if len(parts) == 4 and _STEP.fullmatch(parts[1]) and CHECK_ID.fullmatch(parts[2]):
+        return Button(state=parts[0], step=int(parts[1]), check=parts[2], value=parts[3])
+    return STALE
 
 
 class Replies:
@@ -65,10 +79,15 @@ class Replies:
             text=question.text,
             question=question.id,
             choices=tuple(
-                Choice(label=a.label, value=a.value, token=f"{question.id}|{conversation.step}|{a.value}")
+                Choice(label=a.label, value=a.value, token=answer_token(conversation, question.id, a.value))
                 for a in question.answers
             ),
         )
 
     def result(self, result: Result) -> Reply:
         return Reply(kind="result", text=result_text(result), result=result, choices=(self.start_choice(),))
+
+
+def answer_token(conversation: Conversation, question: str, value: str) -> str:
+    """The token of one answer's button, as drawn now in this conversation."""
+    return f"{question}|{conversation.step}|{conversation.check}|{value}"

@@ -84,7 +84,8 @@ class Dialogue:
             )
         question = self.dialog.questions[conversation.state]
         if button is not None:
-            if (button.state, button.step) != (question.id, conversation.step) or question.answer(
+            drawn = (button.check, button.state, button.step)
+            if drawn != (conversation.check, question.id, conversation.step) or question.answer(
                 button.value
             ) is None:
                 notes.append(self.message("stale_button"))
