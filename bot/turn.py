@@ -85,9 +85,10 @@ class Dialogue:
         question = self.dialog.questions[conversation.state]
         if button is not None:
             drawn = (button.check, button.state, button.step)
-            if drawn != (conversation.check, question.id, conversation.step) or question.answer(
-                button.value
-            ) is None:
+            if (
+                drawn != (conversation.check, question.id, conversation.step)
+                or question.answer(button.value) is None
+            ):
                 notes.append(self.message("stale_button"))
                 return self._ask(conversation, notes, now, event="stale_button")
             return self._advance(conversation, question, button.value, {}, now, notes)
@@ -137,6 +138,12 @@ class Dialogue:
         if command == "forget":
             return Turn(replies=tuple(notes), conversation=None, event="forget", forget=True)
         if command == "stop":
+            if conversation is None:  # nothing was deleted, so don't say so
+                return Turn(
+                    replies=(*notes, self.replies.offer_start("nothing_to_stop")),
+                    conversation=None,
+                    event="stop",
+                )
             return Turn(replies=(*notes, self.message("stopped")), conversation=None, event="stop")
         if command == "restart":
             if conversation is None:  # nothing to restart: a first start, disclaimer included

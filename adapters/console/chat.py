@@ -3,6 +3,11 @@
 One line is one turn. Conversations live in the configured store (SQLite by default), so
 quitting and starting again picks up where the person was. The person's language goes to the
 engine as `Incoming.locale`: `--lang`, else the terminal's locale (LC_ALL, LC_MESSAGES, LANG).
+
+In a terminal, `quit`, `exit`, `bye`, `goodbye` and `cancel` mean "leave this program", as
+Ctrl-D does: they leave and keep the check (elsewhere the dialog reads some of them as `stop`,
+which deletes it; a terminal user does not expect typing `exit` to delete anything). `stop`
+still ends and deletes the check here too.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
+from bot.config import ConfigError
+from bot.dialog import sentence_problems
 from bot.engine import Engine
 from bot.keys import conversation_key, person_ref
 from bot.messages import Incoming, Reply
@@ -39,6 +46,30 @@ def locale_from_env(env: Mapping[str, str]) -> str | None:
             language = value.split(".", 1)[0].split("@", 1)[0]
             return None if language in ("C", "POSIX") else language_tag(language)
     return None
+
+
+LEAVE_WORDS = frozenset({"quit", "exit", "bye", "goodbye", "cancel"})
+"""What people type to leave a terminal program. Terminal conventions, not dialog content: the
+console catches them before the dialog (which reads some as `stop`) ever sees them."""
+SENTENCES: dict[str, frozenset[str]] = {
+    "console_help": frozenset(),
+    "console_left": frozenset(),
+    "console_left_nothing": frozenset(),
+}
+"""The dialog messages the console reads, with the placeholders each may use."""
+
+
+def check_sentences(engine: Engine) -> None:
+    """Fail at start, naming every problem, rather than when someone types help or quit."""
+    problems = sentence_problems(engine.dialog.messages, SENTENCES)
+    if problems:
+        raise ConfigError(f"the dialog file is not ready for the console: {'; '.join(problems)}")
+
+
+def leaves(line: str) -> bool:
+    """True for a line that means "leave the program" (`quit`, `/exit`, `Bye!`)."""
+    word = line.strip().lstrip("/!").rstrip(".!").strip().lower()
+    return word in LEAVE_WORDS
 
 
 def render(reply: Reply) -> str:
@@ -69,6 +100,11 @@ class ConsoleSession:
         """Resume a conversation in progress, or greet and ask the first question."""
         return self.engine.resume(self.key) or self.say("")
 
+    def leave(self) -> str:
+        """What to say on the way out: the check is kept, and how to carry on."""
+        in_progress = bool(self.engine.resume(self.key))
+        return self.engine.dialog.messages["console_left" if in_progress else "console_left_nothing"]
+
     def say(self, text: str) -> list[Reply]:
         replies = self.engine.handle(Incoming(key=self.key, user=self.user, text=text, locale=self.locale))
         if self.on_turn is not None:
@@ -85,6 +121,7 @@ def run_chat(
     on_turn: Callable[[str, list[Reply]], None] | None = None,
     locale: str | None = None,
 ) -> int:
+    check_sentences(engine)
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty() and stdout.isatty()
@@ -99,9 +136,13 @@ def run_chat(
 
 
 def _loop(session: ConsoleSession, stdin: TextIO, stdout: TextIO, interactive: bool) -> int:
+    how_to_leave = session.engine.dialog.messages["console_help"]
+
     def show(replies: list[Reply]) -> None:
         for reply in replies:
             print(render(reply), end="\n\n", file=stdout)
+            if reply.name == "help":
+                print(how_to_leave, end="\n\n", file=stdout)
         stdout.flush()
 
     show(session.opening())
@@ -116,4 +157,7 @@ def _loop(session: ConsoleSession, stdin: TextIO, stdout: TextIO, interactive: b
                 return 0
             line = line.rstrip("\r\n")
             print(f"{PROMPT}{line}", file=stdout)
+        if leaves(line):
+            print(session.leave(), file=stdout)
+            return 0
         show(session.say(line))

@@ -23,7 +23,7 @@ REQUIRED_MESSAGES = (
     "greeting", "help", "not_understood", "noted", "hello_again", "out_of_range", "yes_to_choice",
     "empty", "non_english", "too_long", "stale_button", "button_after_end", "nothing_to_undo",
     "undone", "undone_red_flag", "restarted", "stopped", "forgotten", "finished", "dialog_changed",
-    "resumed", "unavailable", "error", "start_again_label", "busy",
+    "resumed", "unavailable", "error", "start_again_label", "busy", "nothing_to_stop",
 )  # fmt: skip
 REQUIRED_LABELS = (
     "why", "what_to_do", "advice", "also_possible", "summary", "reasons", "one_cause",
