@@ -9,8 +9,9 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from bot.config import ConfigError, Settings, settings_from_env
+from bot.config import SETTINGS, ConfigError, Settings, settings_from_env
 from bot.dialog.loader import DialogError, load_dialog
 from bot.engine import Engine, build_engine, default_dialog_path
 from bot.logs import configure_logging
@@ -18,38 +19,79 @@ from bot.store import StoreUnavailable, open_store
 
 log = logging.getLogger("kneebot")
 
+FLAGS: dict[str, str] = {}
+"""The flag each setting can be given with (`db_path` -> `--db`), so a problem with a value
+given on the command line is reported by the flag the person typed."""
+
+LOGGING = frozenset({"log_level", "log_format"})
+STORE = frozenset({"db_path", "redis_url", "memory", "ttl_hours", "log_key", "dialog_path"})
+OPS = frozenset({"health_port", "health_host"})
+USES: dict[str, frozenset[str]] = {
+    "check": LOGGING | {"dialog_path"},
+    "graph": LOGGING | {"dialog_path"},
+    "replay": LOGGING | {"dialog_path"},
+    "chat": LOGGING | STORE,
+    "slack": LOGGING
+    | STORE
+    | OPS
+    | {
+        "port",
+        "slack_bot_token",
+        "slack_app_token",
+        "slack_signing_secret",
+        "slack_api_url",
+        "slack_client_id",
+        "slack_client_secret",
+        "docs_url",
+    },
+    "discord": LOGGING
+    | STORE
+    | OPS
+    | {"discord_token", "discord_guild_id", "discord_shard_id", "discord_shard_count"},
+}
+"""The settings each command reads, and so validates: nothing else can stop it."""
+
+
+def _option(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *flags: str, **options: Any) -> None:
+    action = parser.add_argument(*flags, **options)
+    if action.dest in SETTINGS:
+        FLAGS[action.dest] = action.option_strings[0]
+
 
 def _store_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("conversation store (default: SQLite file)")
-    group.add_argument(
-        "--db", type=Path, dest="db_path", help="SQLite file (env KNEEBOT_DB; default kneebot.sqlite3)"
+    _option(
+        group, "--db", type=Path, dest="db_path", help="SQLite file (env KNEEBOT_DB; default kneebot.sqlite3)"
     )
-    group.add_argument("--redis-url", help="use Redis instead, e.g. redis://localhost:6379/0 (env REDIS_URL)")
-    group.add_argument(
-        "--memory", action="store_true", default=None, help="keep conversations in memory only"
-    )
-    group.add_argument(
+    _option(group, "--redis-url", help="use Redis instead, e.g. redis://localhost:6379/0 (env REDIS_URL)")
+    _option(group, "--memory", action="store_true", default=None, help="keep conversations in memory only")
+    _option(
+        group,
         "--ttl-hours",
         type=float,
         help="forget idle conversations after this long (env KNEEBOT_TTL_HOURS; default 24)",
     )
     _dialog_flag(parser)
-    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (env LOG_LEVEL)")
-    parser.add_argument("--log-format", choices=["text", "json"], help="log line format (env LOG_FORMAT)")
+    _log_flags(parser)
+
+
+def _log_flags(parser: argparse.ArgumentParser) -> None:
+    _option(parser, "--log-level", help="DEBUG, INFO, WARNING or ERROR (env LOG_LEVEL)")
+    _option(parser, "--log-format", choices=["text", "json"], help="log line format (env LOG_FORMAT)")
 
 
 def _dialog_flag(
     parser: argparse.ArgumentParser,
     help: str = "dialog YAML file (env KNEEBOT_DIALOG; default: the shipped knee-pain dialog)",
 ) -> None:
-    parser.add_argument("--dialog", type=Path, dest="dialog_path", help=help)
+    _option(parser, "--dialog", type=Path, dest="dialog_path", help=help)
 
 
 def _platform_flags(parser: argparse.ArgumentParser) -> None:
     """What every long-running platform command takes: the store, and the ops endpoint."""
     _store_flags(parser)
-    parser.add_argument(
-        "--health-port", type=int, help="serve /healthz and /metrics on this port (env HEALTH_PORT)"
+    _option(
+        parser, "--health-port", type=int, help="serve /healthz and /metrics on this port (env HEALTH_PORT)"
     )
 
 
@@ -90,11 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
         "slack", help="run on Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
     )
     _platform_flags(slack)
-    slack.add_argument("--port", type=int, help="HTTP port for Slack events (env PORT; default 3000)")
+    _option(slack, "--port", type=int, help="HTTP port for Slack events (env PORT; default 3000)")
 
     discord = commands.add_parser("discord", help="run on Discord (needs DISCORD_TOKEN)")
     _platform_flags(discord)
-    discord.add_argument(
+    _option(
+        discord,
         "--sync-guild",
         type=int,
         dest="discord_guild_id",
@@ -130,8 +173,12 @@ def make_engine(settings: Settings) -> Engine:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    flags = {k: v for k, v in vars(args).items() if k in Settings.__dataclass_fields__}
-    return settings_from_env().with_overrides(**flags)
+    """The environment's settings with the flags given on top, validated for this command only
+    (a variable a flag overrides is not even read)."""
+    uses = USES[args.command]
+    flags = {k: v for k, v in vars(args).items() if k in SETTINGS and v is not None}
+    from_env = settings_from_env(uses=uses - flags.keys())
+    return from_env.overridden(names=FLAGS, **flags).validated(uses)
 
 
 def _check(files: Sequence[Path], settings: Settings) -> int:
