@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.config import SETTINGS, ConfigError, Settings, settings_from_env
 from bot.dialog.loader import DialogError, load_dialog
-from bot.engine import Engine, build_engine, default_dialog_path
+from bot.engine import Engine, default_dialog_path
 from bot.logs import configure_logging
 from bot.store import StoreUnavailable, open_store
 
@@ -147,12 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def make_engine(settings: Settings) -> Engine:
-    """The store, the dialog and the engine, with Metrics observing every turn.
+    """The dialog, the store and the engine, with Metrics observing every turn.
 
-    Adapters reach those metrics with `bot.metrics.metrics_for(engine)`.
+    The dialog is loaded first: a broken dialog file stops the start before any store (say, a
+    new SQLite file) exists. Adapters reach the metrics with `bot.metrics.metrics_for(engine)`.
     """
     from bot.metrics import Metrics  # prometheus_client: not needed by check, graph or replay
 
+    dialog = load_dialog(settings.dialog_path or default_dialog_path())
     store = open_store(
         redis_url=settings.redis_url,
         sqlite_path=settings.db_path,
@@ -160,9 +162,9 @@ def make_engine(settings: Settings) -> Engine:
         ttl_seconds=settings.ttl_seconds,
     )
     metrics = Metrics()
-    engine = build_engine(
+    engine = Engine(
+        dialog,
         store,
-        dialog_path=settings.dialog_path,
         observers=[metrics.observe],
         log_key=settings.log_key.encode() if settings.log_key else None,
     )
@@ -250,11 +252,14 @@ def _serve(run: Callable[[Settings, Engine], int], settings: Settings) -> int:
 
 def _slack(settings: Settings) -> int:
     from adapters.slack import run_slack
+    from adapters.slack.serve import check_settings
 
+    check_settings(settings)  # tokens first: nothing is opened, created or logged as ready before
     return _serve(run_slack, settings)
 
 
 def _discord(settings: Settings) -> int:
+    settings.require("discord_token")  # first: nothing is opened, created or logged as ready before
     from adapters.discord import run_discord
 
     return _serve(run_discord, settings)

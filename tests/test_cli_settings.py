@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SETTING_PREFIXES = ("REDIS_URL", "KNEEBOT_", "LOG_", "PORT", "HEALTH_", "SLACK_", "DISCORD_")
 
 
-def kneebot(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def kneebot(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(SETTING_PREFIXES)}
     return subprocess.run(
         [sys.executable, "-m", "adapters.cli", *args],
@@ -89,3 +91,32 @@ def test_a_bad_flag_is_named_as_the_flag(tmp_path: Path, command: list[str], sai
 def test_a_flag_overrides_a_bad_variable_without_reading_it(tmp_path: Path) -> None:
     done = kneebot(tmp_path, "chat", "--user", "pat", "--ttl-hours", "2", env={"KNEEBOT_TTL_HOURS": "a day"})
     assert done.returncode == 0, done.stderr
+
+
+# ----- validate first: nothing created or announced before a start that cannot work ------------
+@pytest.mark.parametrize(
+    ("command", "env", "said"),
+    [
+        (["slack"], {}, "kneebot: missing SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET"),
+        (
+            ["slack"],
+            {"SLACK_BOT_TOKEN": "xapp-1-A0-1-x", "SLACK_SIGNING_SECRET": "s"},
+            "kneebot: SLACK_BOT_TOKEN must be",
+        ),
+        (
+            ["slack"],
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"},
+            "kneebot: SLACK_APP_TOKEN must be",
+        ),
+        (["discord"], {}, "kneebot: missing DISCORD_TOKEN"),
+        (["chat", "--dialog", "missing.yaml"], {}, "kneebot: "),
+    ],
+)
+def test_a_start_that_cannot_work_creates_no_database_and_never_says_ready(
+    tmp_path: Path, command: list[str], env: dict[str, str], said: str
+) -> None:
+    done = kneebot(tmp_path, *command, env={**env, "LOG_LEVEL": "INFO"})
+    assert done.returncode == 2
+    assert done.stderr.startswith(said), done.stderr
+    assert "kneebot ready" not in done.stderr
+    assert list(tmp_path.iterdir()) == []  # no kneebot.sqlite3, nothing else either

@@ -46,13 +46,17 @@ def test_an_unsigned_body_that_is_not_a_slack_payload_gets_401_without_a_traceba
     body, content_type = BODIES[name]
     forged = rig.post(body, content_type, sign_with="not-the-signing-secret")
     stale = rig.post(body, content_type, timestamp=str(int(time.time()) - 3600))
-    unsigned = rig.post(body, content_type, headers={"X-Slack-Signature": "", "X-Slack-Request-Timestamp": "x"})
+    unsigned = rig.post(
+        body, content_type, headers={"X-Slack-Signature": "", "X-Slack-Request-Timestamp": "x"}
+    )
     assert [forged[0], stale[0], unsigned[0]] == [401, 401, 401]
     assert _tracebacks(caplog) == []
     assert fake.calls == []
 
 
-def test_the_endpoint_still_answers_real_deliveries_afterwards(rig: SlackRig, person, fake: FakeSlack) -> None:
+def test_the_endpoint_still_answers_real_deliveries_afterwards(
+    rig: SlackRig, person, fake: FakeSlack
+) -> None:
     assert rig.post(b"[]", "application/json")[0] == 400
     person.say("hi")
     assert fake.calls  # the greeting went out
