@@ -7,7 +7,8 @@ import argparse
 import getpass
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +147,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def make_engine(settings: Settings) -> Engine:
+EXTRAS: dict[str, str] = {
+    "slack": "slack-bolt, slack-sdk and aiohttp",
+    "discord": "discord.py",
+    "redis": "redis",
+}
+"""kneebot's optional extras (`./dev chat` installs none of them), and the packages in each."""
+OPTIONAL: dict[str, str] = {
+    "slack_bolt": "slack",
+    "slack_sdk": "slack",
+    "aiohttp": "slack",
+    "discord": "discord",
+    "redis": "redis",
+}
+"""The top-level module of each of those packages, and its extra."""
+
+
+@contextmanager
+def _needs_extra(what: str, command: str) -> Iterator[None]:
+    """Turn a missing optional library into one line naming what to install."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        module = (exc.name or "").split(".")[0]
+        if module not in OPTIONAL:
+            raise
+        extra = OPTIONAL[module]
+        raise ConfigError(
+            f"{what} needs {EXTRAS[extra]}, and {module} is not installed: in the kneebot folder, run "
+            f"it as ./dev kneebot {command} (which installs everything first), or pip install -e '.[{extra}]'"
+        ) from None
+
+
+def make_engine(settings: Settings, command: str = "chat") -> Engine:
     """The dialog, the store and the engine, with Metrics observing every turn.
 
     The dialog is loaded first: a broken dialog file stops the start before any store (say, a
@@ -155,12 +188,13 @@ def make_engine(settings: Settings) -> Engine:
     from bot.metrics import Metrics  # prometheus_client: not needed by check, graph or replay
 
     dialog = load_dialog(settings.dialog_path or default_dialog_path())
-    store = open_store(
-        redis_url=settings.redis_url,
-        sqlite_path=settings.db_path,
-        memory=settings.memory,
-        ttl_seconds=settings.ttl_seconds,
-    )
+    with _needs_extra(f"the Redis store ({settings.name('redis_url')})", f"{command} …"):
+        store = open_store(
+            redis_url=settings.redis_url,
+            sqlite_path=settings.db_path,
+            memory=settings.memory,
+            ttl_seconds=settings.ttl_seconds,
+        )
     metrics = Metrics()
     engine = Engine(
         dialog,
@@ -224,7 +258,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.console import run_chat
     from adapters.console.chat import locale_from_env
 
-    engine = make_engine(settings)
+    engine = make_engine(settings, "chat")
     user = args.user or getpass.getuser()
     locale = args.lang or locale_from_env(os.environ)
     if args.record:
@@ -240,9 +274,9 @@ def _replay(args: argparse.Namespace, settings: Settings) -> int:
     return replay_main(args.files, dialog_path=settings.dialog_path)
 
 
-def _serve(run: Callable[[Settings, Engine], int], settings: Settings) -> int:
+def _serve(run: Callable[[Settings, Engine], int], settings: Settings, command: str) -> int:
     """Run a platform for as long as it lasts, forgetting idle conversations on time meanwhile."""
-    engine = make_engine(settings)
+    engine = make_engine(settings, command)
     housekeeping = engine.start_housekeeping()
     try:
         return run(settings, engine)
@@ -251,18 +285,20 @@ def _serve(run: Callable[[Settings, Engine], int], settings: Settings) -> int:
 
 
 def _slack(settings: Settings) -> int:
-    from adapters.slack import run_slack
-    from adapters.slack.serve import check_settings
+    with _needs_extra("kneebot slack", "slack"):
+        from adapters.slack import run_slack
+        from adapters.slack.serve import check_settings
 
     check_settings(settings)  # tokens first: nothing is opened, created or logged as ready before
-    return _serve(run_slack, settings)
+    return _serve(run_slack, settings, "slack")
 
 
 def _discord(settings: Settings) -> int:
     settings.require("discord_token")  # first: nothing is opened, created or logged as ready before
-    from adapters.discord import run_discord
+    with _needs_extra("kneebot discord", "discord"):
+        from adapters.discord import run_discord
 
-    return _serve(run_discord, settings)
+    return _serve(run_discord, settings, "discord")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
