@@ -259,6 +259,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.console.chat import locale_from_env
 
     engine = make_engine(settings, "chat")
+    engine.store.check()  # a chat without its memory is useless: say so now, not in every reply
     user = args.user or getpass.getuser()
     locale = args.lang or locale_from_env(os.environ)
     if args.record:

@@ -120,3 +120,19 @@ def test_a_start_that_cannot_work_creates_no_database_and_never_says_ready(
     assert done.stderr.startswith(said), done.stderr
     assert "kneebot ready" not in done.stderr
     assert list(tmp_path.iterdir()) == []  # no kneebot.sqlite3, nothing else either
+
+
+# ----- a chat whose store does not answer stops at start -----------------------------------------
+def test_kneebot_chat_with_redis_unreachable_stops_at_start_in_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens here once the socket is closed
+    done = kneebot(tmp_path, "chat", "--user", "pat", "--redis-url", f"redis://:hunter2@127.0.0.1:{port}/0")
+    assert done.returncode == 3
+    assert done.stderr.startswith(
+        f"kneebot: the conversation store is unavailable: Redis at redis://:***@127.0.0.1:{port}/0 is unreachable"
+    ), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "hunter2" not in done.stderr
+    assert done.stdout == ""  # no greeting, no "I can't reach my memory"

@@ -81,6 +81,12 @@ class Store(ABC):
         """True when the store answers; used by health checks."""
         return True
 
+    def check(self) -> None:
+        """Raise `StoreUnavailable`, with the reason, unless the store answers now: a command
+        that is only useful with its store (the console chat) says so at start instead."""
+        if not self.ping():
+            raise StoreUnavailable(f"{self.describe()} does not answer")
+
     def describe(self) -> str:
         """A short, secret-free description for the start-up log line."""
         return f"{self.name} (idle conversations kept {self.ttl_seconds / 3600:g} h)"

@@ -212,7 +212,7 @@ class RedisStore(Store):
         try:
             return action()
         except _OUTAGE as exc:
-            raise StoreUnavailable(f"Redis at {self.describe()} is unreachable: {exc}") from exc
+            raise StoreUnavailable(f"Redis at {redact(self.url)} is unreachable: {exc}") from exc
 
     def _held_token(self, key: str) -> str:
         """The token of the lock this thread holds on `key`, or '' when it holds none."""
@@ -360,6 +360,9 @@ class RedisStore(Store):
             return bool(self._client.ping())
         except RedisError:
             return False
+
+    def check(self) -> None:
+        self._call(self._client.ping)
 
     def describe(self) -> str:
         return f"redis ({redact(self.url)}, idle conversations kept {self.ttl_seconds / 3600:g} h)"
