@@ -113,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="your language as a BCP 47 tag, e.g. es or en-GB (default: the terminal's, from LC_ALL, "
         "LC_MESSAGES or LANG)",
     )
+    chat.add_argument("--force", action="store_true", help="with --record: overwrite the file if it exists")
 
     check = commands.add_parser("check", help="validate dialog files and report every problem")
     check.add_argument(
@@ -258,15 +259,17 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.console import run_chat
     from adapters.console.chat import locale_from_env
 
-    engine = make_engine(settings, "chat")
-    engine.store.check()  # a chat without its memory is useless: say so now, not in every reply
-    user = args.user or getpass.getuser()
     locale = args.lang or locale_from_env(os.environ)
     if args.record:
-        from adapters.console.record import record_chat
+        from adapters.console.record import RECORDED_USER, check_recording_path, record_chat
 
-        return record_chat(engine, user=user, path=args.record, locale=locale)
-    return run_chat(engine, user=user, locale=locale)
+        check_recording_path(args.record, force=args.force)  # before the chat, not after it
+        engine = make_engine(settings, "chat")
+        user = args.user or RECORDED_USER
+        return record_chat(engine, user=user, path=args.record, force=args.force, locale=locale)
+    engine = make_engine(settings, "chat")
+    engine.store.check()  # a chat without its memory is useless: say so now, not in every reply
+    return run_chat(engine, user=args.user or getpass.getuser(), locale=locale)
 
 
 def _replay(args: argparse.Namespace, settings: Settings) -> int:
