@@ -154,18 +154,12 @@ EXTRAS: dict[str, str] = {
     "redis": "redis",
 }
 """kneebot's optional extras (`./dev chat` installs none of them), and the packages in each."""
-OPTIONAL: dict[str, str] = {
-    "slack_bolt": "slack",
-    "slack_sdk": "slack",
-    "aiohttp": "slack",
-    "discord": "discord",
-    "redis": "redis",
-}
-"""The top-level module of each of those packages, and its extra."""
+OPTIONAL = frozenset({"slack_bolt", "slack_sdk", "aiohttp", "discord", "redis"})
+"""The top-level modules of those packages (aiohttp also comes with discord.py)."""
 
 
 @contextmanager
-def _needs_extra(what: str, command: str) -> Iterator[None]:
+def _needs_extra(what: str, command: str, extra: str) -> Iterator[None]:
     """Turn a missing optional library into one line naming what to install."""
     try:
         yield
@@ -173,7 +167,6 @@ def _needs_extra(what: str, command: str) -> Iterator[None]:
         module = (exc.name or "").split(".")[0]
         if module not in OPTIONAL:
             raise
-        extra = OPTIONAL[module]
         raise ConfigError(
             f"{what} needs {EXTRAS[extra]}, and {module} is not installed: in the kneebot folder, run "
             f"it as ./dev kneebot {command} (which installs everything first), or pip install -e '.[{extra}]'"
@@ -189,7 +182,7 @@ def make_engine(settings: Settings, command: str = "chat") -> Engine:
     from bot.metrics import Metrics  # prometheus_client: not needed by check, graph or replay
 
     dialog = load_dialog(settings.dialog_path or default_dialog_path())
-    with _needs_extra(f"the Redis store ({settings.name('redis_url')})", f"{command} …"):
+    with _needs_extra(f"the Redis store ({settings.name('redis_url')})", f"{command} …", "redis"):
         store = open_store(
             redis_url=settings.redis_url,
             sqlite_path=settings.db_path,
@@ -289,7 +282,7 @@ def _serve(run: Callable[[Settings, Engine], int], settings: Settings, command: 
 
 
 def _slack(settings: Settings) -> int:
-    with _needs_extra("kneebot slack", "slack"):
+    with _needs_extra("kneebot slack", "slack", "slack"):
         from adapters.slack import run_slack
         from adapters.slack.serve import check_settings
 
@@ -299,7 +292,7 @@ def _slack(settings: Settings) -> int:
 
 def _discord(settings: Settings) -> int:
     settings.require("discord_token")  # first: nothing is opened, created or logged as ready before
-    with _needs_extra("kneebot discord", "discord"):
+    with _needs_extra("kneebot discord", "discord", "discord"):
         from adapters.discord import run_discord
 
     return _serve(run_discord, settings, "discord")
