@@ -146,6 +146,11 @@ class SocketModeEndpoint:
         # Built here, inside the running loop: the client opens its aiohttp session at once.
         await self.bot.open_session()
         self._handler = AsyncSocketModeHandler(self.bot.app, self.app_token)
+        # Ask for the WebSocket URL ourselves first: slack_sdk's connect loop retries a refused
+        # app token every ten seconds forever, where a refusal at start should stop the start
+        # (SlackApiError, reported by `_serve`). The URL is handed on, so it is asked for once.
+        opened = await self.bot.app.client.apps_connections_open(app_token=self.app_token)
+        self._handler.client.wss_uri = opened["url"]
         await self._handler.connect_async()
 
     async def stop(self) -> None:
