@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate dialog files and report every problem")
     check.add_argument(
-        "files", nargs="*", type=Path, help="dialog files (default: the dialog the bot would run)"
+        "files", nargs="*", type=Path, help="dialog files or folders (default: the dialog the bot would run)"
     )
     _dialog_flag(
         check, "check this dialog when no file is given (env KNEEBOT_DIALOG; default: the shipped dialog)"
@@ -215,8 +215,14 @@ def _check(files: Sequence[Path], settings: Settings) -> int:
     """Validate the files given or, with none, the dialog `chat`, `slack` and `discord` would
     load with the same settings (`--dialog`, `KNEEBOT_DIALOG`), so a check before a deploy
     checks what will run."""
+    from bot.yaml_lines import yaml_files
+
+    paths = yaml_files(files) if files else [settings.dialog_path or default_dialog_path()]
+    if not paths:
+        print(f"kneebot: no .yaml or .yml files in {', '.join(map(str, files))}", file=sys.stderr)
+        return 1
     failed = 0
-    for path in files or [settings.dialog_path or default_dialog_path()]:
+    for path in paths:
         try:
             dialog = load_dialog(path)
         except DialogError as exc:
