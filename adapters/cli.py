@@ -96,6 +96,14 @@ def _platform_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _command(commands: Any, name: str, summary: str) -> argparse.ArgumentParser:
+    """A sub-command whose `--help` page opens with the same one line `kneebot --help` lists."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, description=f"{summary[0].upper()}{summary[1:]}."
+    )
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kneebot",
@@ -103,9 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    chat = commands.add_parser("chat", help="talk to kneebot in this terminal (no tokens needed)")
+    chat = _command(commands, "chat", "talk to kneebot in this terminal (no tokens needed)")
     _store_flags(chat)
-    chat.add_argument("--user", default=None, help="who is chatting (default: your login name)")
+    chat.add_argument(
+        "--user", default=None, help="who is chatting (default: your login name; in a --record file: someone)"
+    )
     chat.add_argument("--record", type=Path, help="also write this session as a replayable transcript")
     chat.add_argument(
         "--lang",
@@ -115,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     chat.add_argument("--force", action="store_true", help="with --record: overwrite the file if it exists")
 
-    check = commands.add_parser("check", help="validate dialog files and report every problem")
+    check = _command(commands, "check", "validate dialog files and report every problem")
     check.add_argument(
         "files", nargs="*", type=Path, help="dialog files or folders (default: the dialog the bot would run)"
     )
@@ -123,20 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
         check, "check this dialog when no file is given (env KNEEBOT_DIALOG; default: the shipped dialog)"
     )
 
-    graph = commands.add_parser("graph", help="print the dialog as a Mermaid state diagram")
+    graph = _command(commands, "graph", "print the dialog as a Mermaid state diagram")
     _dialog_flag(graph)
 
-    replay = commands.add_parser("replay", help="replay transcripts and print a pass/fail summary")
+    replay = _command(commands, "replay", "replay transcripts and print a pass/fail summary")
     replay.add_argument("files", nargs="+", type=Path, help="transcript files or folders")
     _dialog_flag(replay)
 
-    slack = commands.add_parser(
-        "slack", help="run on Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
-    )
+    slack = _command(commands, "slack", "run on Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
     _platform_flags(slack)
     _option(slack, "--port", type=int, help="HTTP port for Slack events (env PORT; default 3000)")
 
-    discord = commands.add_parser("discord", help="run on Discord (needs DISCORD_TOKEN)")
+    discord = _command(commands, "discord", "run on Discord (needs DISCORD_TOKEN)")
     _platform_flags(discord)
     _option(
         discord,

@@ -13,8 +13,10 @@ still ends and deletes the check here too.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
@@ -64,6 +66,36 @@ def check_sentences(engine: Engine) -> None:
     problems = sentence_problems(engine.dialog.messages, SENTENCES)
     if problems:
         raise ConfigError(f"the dialog file is not ready for the console: {'; '.join(problems)}")
+
+
+_HANGING = re.compile(r"\s*(?:(?:•|-|\*|\d+\.)\s+)?")
+"""What a continued line is indented by: a choice's number or a bullet, and the space before."""
+
+
+def fit(text: str, width: int | None) -> str:
+    """`text` wrapped at spaces to `width` columns, so the terminal never has to break a word
+    in the middle; a numbered choice or a bullet keeps a hanging indent. None: as it is (for a
+    pipe or a file, where lines are not the terminal's business)."""
+    if not width:
+        return text
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        hanging = " " * len(_HANGING.match(line).group(0))  # always matches: all of it is optional
+        lines += textwrap.wrap(
+            line, width, subsequent_indent=hanging, break_long_words=False, break_on_hyphens=False
+        )
+    return "\n".join(lines)
+
+
+def terminal_width(stdout: TextIO) -> int | None:
+    """The width of the terminal `stdout` is, or None when it is not a terminal."""
+    try:
+        return max(20, os.get_terminal_size(stdout.fileno()).columns) if stdout.isatty() else None
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def leaves(line: str) -> bool:
@@ -130,19 +162,21 @@ def run_chat(
             import readline  # noqa: F401  (line editing and history for input())
     session = ConsoleSession(engine, user, on_turn, locale=locale)
     try:
-        return _loop(session, stdin, stdout, interactive)
+        return _loop(session, stdin, stdout, interactive, terminal_width(stdout))
     except BrokenPipeError:  # `kneebot chat < file | head`: the reader left, nothing to report
         return 0
 
 
-def _loop(session: ConsoleSession, stdin: TextIO, stdout: TextIO, interactive: bool) -> int:
+def _loop(
+    session: ConsoleSession, stdin: TextIO, stdout: TextIO, interactive: bool, width: int | None
+) -> int:
     how_to_leave = session.engine.dialog.messages["console_help"]
 
     def show(replies: list[Reply]) -> None:
         for reply in replies:
-            print(render(reply), end="\n\n", file=stdout)
+            print(fit(render(reply), width), end="\n\n", file=stdout)
             if reply.name == "help":
-                print(how_to_leave, end="\n\n", file=stdout)
+                print(fit(how_to_leave, width), end="\n\n", file=stdout)
         stdout.flush()
 
     show(session.opening())
@@ -158,6 +192,6 @@ def _loop(session: ConsoleSession, stdin: TextIO, stdout: TextIO, interactive: b
             line = line.rstrip("\r\n")
             print(f"{PROMPT}{line}", file=stdout)
         if leaves(line):
-            print(session.leave(), file=stdout)
+            print(fit(session.leave(), width), file=stdout)
             return 0
         show(session.say(line))

@@ -127,7 +127,7 @@ class HttpEndpoint:
         return f"http://{host}:{self.port}{EVENTS_PATH}"
 
     def describe(self) -> str:
-        where = f"HTTP events on port {self.port}{EVENTS_PATH}"
+        where = f"HTTP events on port {self.port} at {EVENTS_PATH}"
         flow = self.bot.app.oauth_flow
         if flow is not None:
             where += f", installs at {flow.install_path} (any workspace)"
