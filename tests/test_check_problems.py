@@ -108,7 +108,7 @@ def test_every_problem_of_a_mis_indented_question_field_has_a_line(tmp_path: Pat
         if SHIPPED[n].startswith("    ") and not SHIPPED[n].startswith("     ")
     ]
     refused = 0
-    for number in fields[:8]:
+    for number in fields[:5]:
         path = tmp_path / "draft.yaml"
         path.write_text("\n".join(_shifted(number, by)), encoding="utf-8")
         try:
