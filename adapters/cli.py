@@ -7,50 +7,101 @@ import argparse
 import getpass
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from bot.config import ConfigError, Settings, settings_from_env
+from bot.config import SETTINGS, ConfigError, Settings, settings_from_env
 from bot.dialog.loader import DialogError, load_dialog
-from bot.engine import Engine, build_engine, default_dialog_path
+from bot.engine import Engine, default_dialog_path
 from bot.logs import configure_logging
 from bot.store import StoreUnavailable, open_store
 
 log = logging.getLogger("kneebot")
 
+FLAGS: dict[str, str] = {}
+"""The flag each setting can be given with (`db_path` -> `--db`), so a problem with a value
+given on the command line is reported by the flag the person typed."""
+
+LOGGING = frozenset({"log_level", "log_format"})
+STORE = frozenset({"db_path", "redis_url", "memory", "ttl_hours", "log_key", "dialog_path"})
+OPS = frozenset({"health_port", "health_host"})
+USES: dict[str, frozenset[str]] = {
+    "check": LOGGING | {"dialog_path"},
+    "graph": LOGGING | {"dialog_path"},
+    "replay": LOGGING | {"dialog_path"},
+    "chat": LOGGING | STORE,
+    "slack": LOGGING
+    | STORE
+    | OPS
+    | {
+        "port",
+        "slack_bot_token",
+        "slack_app_token",
+        "slack_signing_secret",
+        "slack_api_url",
+        "slack_client_id",
+        "slack_client_secret",
+        "docs_url",
+    },
+    "discord": LOGGING
+    | STORE
+    | OPS
+    | {"discord_token", "discord_guild_id", "discord_shard_id", "discord_shard_count"},
+}
+"""The settings each command reads, and so validates: nothing else can stop it."""
+
+
+def _option(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *flags: str, **options: Any) -> None:
+    action = parser.add_argument(*flags, **options)
+    if action.dest in SETTINGS:
+        FLAGS[action.dest] = action.option_strings[0]
+
 
 def _store_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("conversation store (default: SQLite file)")
-    group.add_argument(
-        "--db", type=Path, dest="db_path", help="SQLite file (env KNEEBOT_DB; default kneebot.sqlite3)"
+    _option(
+        group, "--db", type=Path, dest="db_path", help="SQLite file (env KNEEBOT_DB; default kneebot.sqlite3)"
     )
-    group.add_argument("--redis-url", help="use Redis instead, e.g. redis://localhost:6379/0 (env REDIS_URL)")
-    group.add_argument(
-        "--memory", action="store_true", default=None, help="keep conversations in memory only"
-    )
-    group.add_argument(
+    _option(group, "--redis-url", help="use Redis instead, e.g. redis://localhost:6379/0 (env REDIS_URL)")
+    _option(group, "--memory", action="store_true", default=None, help="keep conversations in memory only")
+    _option(
+        group,
         "--ttl-hours",
         type=float,
         help="forget idle conversations after this long (env KNEEBOT_TTL_HOURS; default 24)",
     )
     _dialog_flag(parser)
-    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (env LOG_LEVEL)")
-    parser.add_argument("--log-format", choices=["text", "json"], help="log line format (env LOG_FORMAT)")
+    _log_flags(parser)
+
+
+def _log_flags(parser: argparse.ArgumentParser) -> None:
+    _option(parser, "--log-level", help="DEBUG, INFO, WARNING or ERROR (env LOG_LEVEL)")
+    _option(parser, "--log-format", choices=["text", "json"], help="log line format (env LOG_FORMAT)")
 
 
 def _dialog_flag(
     parser: argparse.ArgumentParser,
     help: str = "dialog YAML file (env KNEEBOT_DIALOG; default: the shipped knee-pain dialog)",
 ) -> None:
-    parser.add_argument("--dialog", type=Path, dest="dialog_path", help=help)
+    _option(parser, "--dialog", type=Path, dest="dialog_path", help=help)
 
 
 def _platform_flags(parser: argparse.ArgumentParser) -> None:
     """What every long-running platform command takes: the store, and the ops endpoint."""
     _store_flags(parser)
-    parser.add_argument(
-        "--health-port", type=int, help="serve /healthz and /metrics on this port (env HEALTH_PORT)"
+    _option(
+        parser, "--health-port", type=int, help="serve /healthz and /metrics on this port (env HEALTH_PORT)"
     )
+
+
+def _command(commands: Any, name: str, summary: str) -> argparse.ArgumentParser:
+    """A sub-command whose `--help` page opens with the same one line `kneebot --help` lists."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, description=f"{summary[0].upper()}{summary[1:]}."
+    )
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,9 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    chat = commands.add_parser("chat", help="talk to kneebot in this terminal (no tokens needed)")
+    chat = _command(commands, "chat", "talk to kneebot in this terminal (no tokens needed)")
     _store_flags(chat)
-    chat.add_argument("--user", default=None, help="who is chatting (default: your login name)")
+    chat.add_argument(
+        "--user", default=None, help="who is chatting (default: your login name; in a --record file: someone)"
+    )
     chat.add_argument("--record", type=Path, help="also write this session as a replayable transcript")
     chat.add_argument(
         "--lang",
@@ -70,31 +123,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="your language as a BCP 47 tag, e.g. es or en-GB (default: the terminal's, from LC_ALL, "
         "LC_MESSAGES or LANG)",
     )
+    chat.add_argument("--force", action="store_true", help="with --record: overwrite the file if it exists")
 
-    check = commands.add_parser("check", help="validate dialog files and report every problem")
+    check = _command(commands, "check", "validate dialog files and report every problem")
     check.add_argument(
-        "files", nargs="*", type=Path, help="dialog files (default: the dialog the bot would run)"
+        "files", nargs="*", type=Path, help="dialog files or folders (default: the dialog the bot would run)"
     )
     _dialog_flag(
         check, "check this dialog when no file is given (env KNEEBOT_DIALOG; default: the shipped dialog)"
     )
 
-    graph = commands.add_parser("graph", help="print the dialog as a Mermaid state diagram")
+    graph = _command(commands, "graph", "print the dialog as a Mermaid state diagram")
     _dialog_flag(graph)
 
-    replay = commands.add_parser("replay", help="replay transcripts and print a pass/fail summary")
+    replay = _command(commands, "replay", "replay transcripts and print a pass/fail summary")
     replay.add_argument("files", nargs="+", type=Path, help="transcript files or folders")
     _dialog_flag(replay)
 
-    slack = commands.add_parser(
-        "slack", help="run on Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
-    )
+    slack = _command(commands, "slack", "run on Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
     _platform_flags(slack)
-    slack.add_argument("--port", type=int, help="HTTP port for Slack events (env PORT; default 3000)")
+    _option(slack, "--port", type=int, help="HTTP port for Slack events (env PORT; default 3000)")
 
-    discord = commands.add_parser("discord", help="run on Discord (needs DISCORD_TOKEN)")
+    discord = _command(commands, "discord", "run on Discord (needs DISCORD_TOKEN)")
     _platform_flags(discord)
-    discord.add_argument(
+    _option(
+        discord,
         "--sync-guild",
         type=int,
         dest="discord_guild_id",
@@ -103,23 +156,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def make_engine(settings: Settings) -> Engine:
-    """The store, the dialog and the engine, with Metrics observing every turn.
+EXTRAS: dict[str, str] = {
+    "slack": "slack-bolt, slack-sdk and aiohttp",
+    "discord": "discord.py",
+    "redis": "redis",
+}
+"""kneebot's optional extras (`./dev chat` installs none of them), and the packages in each."""
+OPTIONAL = frozenset({"slack_bolt", "slack_sdk", "aiohttp", "discord", "redis"})
+"""The top-level modules of those packages (aiohttp also comes with discord.py)."""
 
-    Adapters reach those metrics with `bot.metrics.metrics_for(engine)`.
+
+@contextmanager
+def _needs_extra(what: str, command: str, extra: str) -> Iterator[None]:
+    """Turn a missing optional library into one line naming what to install."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        module = (exc.name or "").split(".")[0]
+        if module not in OPTIONAL:
+            raise
+        raise ConfigError(
+            f"{what} needs {EXTRAS[extra]}, and {module} is not installed: in the kneebot folder, run "
+            f"it as ./dev kneebot {command} (which installs everything first), or pip install -e '.[{extra}]'"
+        ) from None
+
+
+def make_engine(settings: Settings, command: str = "chat") -> Engine:
+    """The dialog, the store and the engine, with Metrics observing every turn.
+
+    The dialog is loaded first: a broken dialog file stops the start before any store (say, a
+    new SQLite file) exists. Adapters reach the metrics with `bot.metrics.metrics_for(engine)`.
     """
     from bot.metrics import Metrics  # prometheus_client: not needed by check, graph or replay
 
-    store = open_store(
-        redis_url=settings.redis_url,
-        sqlite_path=settings.db_path,
-        memory=settings.memory,
-        ttl_seconds=settings.ttl_seconds,
-    )
+    dialog = load_dialog(settings.dialog_path or default_dialog_path())
+    with _needs_extra(f"the Redis store ({settings.name('redis_url')})", f"{command} …", "redis"):
+        store = open_store(
+            redis_url=settings.redis_url,
+            sqlite_path=settings.db_path,
+            memory=settings.memory,
+            ttl_seconds=settings.ttl_seconds,
+        )
     metrics = Metrics()
-    engine = build_engine(
+    engine = Engine(
+        dialog,
         store,
-        dialog_path=settings.dialog_path,
         observers=[metrics.observe],
         log_key=settings.log_key.encode() if settings.log_key else None,
     )
@@ -130,16 +211,26 @@ def make_engine(settings: Settings) -> Engine:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    flags = {k: v for k, v in vars(args).items() if k in Settings.__dataclass_fields__}
-    return settings_from_env().with_overrides(**flags)
+    """The environment's settings with the flags given on top, validated for this command only
+    (a variable a flag overrides is not even read)."""
+    uses = USES[args.command]
+    flags = {k: v for k, v in vars(args).items() if k in SETTINGS and v is not None}
+    from_env = settings_from_env(uses=uses - flags.keys())
+    return from_env.overridden(names=FLAGS, **flags).validated(uses)
 
 
 def _check(files: Sequence[Path], settings: Settings) -> int:
     """Validate the files given or, with none, the dialog `chat`, `slack` and `discord` would
     load with the same settings (`--dialog`, `KNEEBOT_DIALOG`), so a check before a deploy
     checks what will run."""
+    from bot.yaml_lines import yaml_files
+
+    paths = yaml_files(files) if files else [settings.dialog_path or default_dialog_path()]
+    if not paths:
+        print(f"kneebot: no .yaml or .yml files in {', '.join(map(str, files))}", file=sys.stderr)
+        return 1
     failed = 0
-    for path in files or [settings.dialog_path or default_dialog_path()]:
+    for path in paths:
         try:
             dialog = load_dialog(path)
         except DialogError as exc:
@@ -175,14 +266,17 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.console import run_chat
     from adapters.console.chat import locale_from_env
 
-    engine = make_engine(settings)
-    user = args.user or getpass.getuser()
     locale = args.lang or locale_from_env(os.environ)
     if args.record:
-        from adapters.console.record import record_chat
+        from adapters.console.record import RECORDED_USER, check_recording_path, record_chat
 
-        return record_chat(engine, user=user, path=args.record, locale=locale)
-    return run_chat(engine, user=user, locale=locale)
+        check_recording_path(args.record, force=args.force)  # before the chat, not after it
+        engine = make_engine(settings, "chat")
+        user = args.user or RECORDED_USER
+        return record_chat(engine, user=user, path=args.record, force=args.force, locale=locale)
+    engine = make_engine(settings, "chat")
+    engine.store.check()  # a chat without its memory is useless: say so now, not in every reply
+    return run_chat(engine, user=args.user or getpass.getuser(), locale=locale)
 
 
 def _replay(args: argparse.Namespace, settings: Settings) -> int:
@@ -191,9 +285,9 @@ def _replay(args: argparse.Namespace, settings: Settings) -> int:
     return replay_main(args.files, dialog_path=settings.dialog_path)
 
 
-def _serve(run: Callable[[Settings, Engine], int], settings: Settings) -> int:
+def _serve(run: Callable[[Settings, Engine], int], settings: Settings, command: str) -> int:
     """Run a platform for as long as it lasts, forgetting idle conversations on time meanwhile."""
-    engine = make_engine(settings)
+    engine = make_engine(settings, command)
     housekeeping = engine.start_housekeeping()
     try:
         return run(settings, engine)
@@ -202,15 +296,20 @@ def _serve(run: Callable[[Settings, Engine], int], settings: Settings) -> int:
 
 
 def _slack(settings: Settings) -> int:
-    from adapters.slack import run_slack
+    with _needs_extra("kneebot slack", "slack", "slack"):
+        from adapters.slack import run_slack
+        from adapters.slack.serve import check_settings
 
-    return _serve(run_slack, settings)
+    check_settings(settings)  # tokens first: nothing is opened, created or logged as ready before
+    return _serve(run_slack, settings, "slack")
 
 
 def _discord(settings: Settings) -> int:
-    from adapters.discord import run_discord
+    settings.require("discord_token")  # first: nothing is opened, created or logged as ready before
+    with _needs_extra("kneebot discord", "discord", "discord"):
+        from adapters.discord import run_discord
 
-    return _serve(run_discord, settings)
+    return _serve(run_discord, settings, "discord")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench import memory, replay, startup, turns
@@ -113,12 +113,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kneebot-bench-")))
         redis_url: Callable[[], str] = _lazy(lambda: stack.enter_context(private_redis(tmp)))
         for name in args.only:
-            print(f"bench: {name}...", file=sys.stderr, flush=True)
+            print(f"bench: {name}...", end=" ", file=sys.stderr, flush=True)
             began = time.perf_counter()
-            found = _section(name, dialog, sizes, tmp, redis_url)
-            print(f"{table(found)}\n({time.perf_counter() - began:.0f} s)", file=sys.stderr, flush=True)
-            rows += found
-    print(table(rows))
+            rows += _section(name, dialog, sizes, tmp, redis_url)
+            print(f"{time.perf_counter() - began:.0f} s", file=sys.stderr, flush=True)
+    if args.quick:  # tiny sizes: the figures mean nothing, so no verdict on them either
+        rows = [replace(row, met=None) for row in rows]
+    print(table(rows))  # once, at the end: the progress lines above carry no figures
     out = args.out or (DEFAULT_OUT if not args.quick and list(args.only) == list(SECTIONS) else None)
     if out is not None:
         mode = "quick (tiny sizes: not figures to quote)" if args.quick else "full size"

@@ -16,11 +16,12 @@ from pathlib import Path
 import redis
 
 from bench.report import Row
-from bench.workload import record
+from bench.workload import clicked, record
 from bot.conversation import Conversation
 from bot.dialog import Dialog
 from bot.engine import Engine
 from bot.keys import conversation_key, person_ref
+from bot.messages import Reply
 from bot.store import MemoryStore, SQLiteStore, Store
 
 SECTION = "memory per stored conversation"
@@ -38,8 +39,9 @@ def finished_conversation(dialog: Dialog) -> Conversation:
     script = record(dialog, typed=False)
     engine = Engine(dialog, store)
     messages = script.incoming(0)
-    for incoming in messages:
-        engine.handle(incoming)
+    replies: list[Reply] = []
+    for step, incoming in zip(script.steps, messages, strict=True):
+        replies = engine.handle(clicked(incoming, step, replies))
     conversation = store.load(messages[0].key, now=engine.clock())
     assert conversation is not None
     return conversation

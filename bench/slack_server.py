@@ -39,6 +39,7 @@ class BareBot:
 
     def __init__(self, *, api_url: str, token: str, signing_secret: str) -> None:
         quiet(*NOISY_LOGGERS)
+        self.signing_secret = signing_secret
         logger = logging.getLogger("slack_bolt.bare")
         logger.setLevel(logging.WARNING)
         self.app = AsyncApp(

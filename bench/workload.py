@@ -1,7 +1,8 @@
 """The conversations every turn benchmark replays: whole checks, from "hi" to the result.
 
 Two scripts end in the same result by the same path: one clicked (button tokens, as Slack and
-Discord send them) and one typed (free text, as at the console, which also exercises the input
+Discord send them, taken from the buttons each conversation was actually shown, since a token
+names the check it was drawn in) and one typed (free text, as at the console, which also exercises the input
 reader). Both are recorded once from the real engine, so they always follow the current dialog
 file; a benchmark run that stops producing a result fails loudly instead of timing error paths.
 """
@@ -11,13 +12,13 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.dialog import Dialog
 from bot.engine import Engine
 from bot.keys import conversation_key, person_ref
 from bot.messages import Incoming, Reply
-from bot.replies import PICKS, answer_token, parse_token
+from bot.replies import PICKS, picks_token
 from bot.store import MemoryStore
 
 EXPECTED_CAUSE = "hamstring_tendonitis"
@@ -74,6 +75,18 @@ class Script:
         return [Incoming(key=key, user=user, text=step.text, button=step.button) for step in self.steps]
 
 
+def clicked(incoming: Incoming, step: Step, replies: Sequence[Reply]) -> Incoming:
+    """A click step's message with the token of the button this conversation was shown for the
+    recorded answer (the recorded token belongs to the recording's own check)."""
+    if step.button is None:
+        return incoming
+    asked = question(replies)
+    token = (
+        next((c.token for c in asked.choices if c.value == step.value), step.button) if asked else step.button
+    )
+    return replace(incoming, button=token)
+
+
 def question(replies: Sequence[Reply]) -> Reply | None:
     asked = [reply for reply in replies if reply.kind == "question"]
     return asked[-1] if asked else None
@@ -88,8 +101,7 @@ def token_for(question: Reply, value: str) -> str:
         raise RuntimeError(f"{question.question!r} offers no {value!r}: the dialog changed")
     if len(picks) == 1:
         return tokens[value]
-    button = parse_token(tokens[picks[0]])
-    return answer_token(button.state, button.step, value)
+    return picks_token([tokens[pick] for pick in picks])
 
 
 def ended_in_result(replies: Sequence[Reply]) -> bool:
@@ -154,7 +166,8 @@ class Conversations:
             script = self.scripts[number % len(self.scripts)]
             replies: list[Reply] = []
             mark = len(spent)
-            for incoming in script.incoming(number):
+            for step, message in zip(script.steps, script.incoming(number), strict=True):
+                incoming = clicked(message, step, replies)
                 began = timer()
                 replies = handle(incoming)
                 spent.append(timer() - began)

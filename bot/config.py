@@ -1,24 +1,52 @@
 """All settings in one place: environment variables, overridden by command-line flags.
 
-Validated once at start-up so a typo in a port or a missing token stops the bot with a
-sentence saying which variable and what is expected, instead of failing on the first message.
+Validated at start-up so a typo in a port or a missing token stops the bot with a sentence
+saying which setting and what is expected, instead of failing on the first message. Each
+command validates only the settings it uses (`uses`): a `PORT` meant for `kneebot slack` must
+not stop `kneebot check`. A problem is reported by the name the person typed: the flag when
+one was given (`--ttl-hours`), else the environment variable (`KNEEBOT_TTL_HOURS`).
 Secrets are kept out of `repr` so a settings object can never leak a token into a log.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MIN_LOG_KEY_LENGTH = 16
 
+ENV_NAMES: dict[str, str] = {
+    "dialog_path": "KNEEBOT_DIALOG",
+    "db_path": "KNEEBOT_DB",
+    "redis_url": "REDIS_URL",
+    "ttl_hours": "KNEEBOT_TTL_HOURS",
+    "log_level": "LOG_LEVEL",
+    "log_format": "LOG_FORMAT",
+    "health_port": "HEALTH_PORT",
+    "health_host": "HEALTH_HOST",
+    "port": "PORT",
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+    "slack_api_url": "SLACK_API_URL",
+    "slack_client_id": "SLACK_CLIENT_ID",
+    "slack_client_secret": "SLACK_CLIENT_SECRET",
+    "docs_url": "KNEEBOT_DOCS_URL",
+    "discord_token": "DISCORD_TOKEN",
+    "discord_guild_id": "DISCORD_GUILD_ID",
+    "discord_shard_id": "DISCORD_SHARD_ID",
+    "discord_shard_count": "DISCORD_SHARD_COUNT",
+    "log_key": "KNEEBOT_LOG_KEY",
+}
+"""The environment variable behind each setting (`memory` has none: it is a flag only)."""
+
 
 class ConfigError(Exception):
-    """A setting that cannot work; the message names the variable and what is expected."""
+    """A setting that cannot work; the message names the setting and what is expected."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,51 +80,89 @@ class Settings:
     log_key: str | None = field(default=None, repr=False)
     """KNEEBOT_LOG_KEY: the secret behind the conversation ids in logs. Unset: a random key per
     process, so ids only tie together the lines of one process run."""
+    names: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    """The flag each setting given on the command line came from (`--ttl-hours`), so a problem
+    is reported by what the person typed; settings not here came from the environment."""
 
     @property
     def ttl_seconds(self) -> float:
         return self.ttl_hours * 3600
 
-    def with_overrides(self, **overrides: Any) -> Settings:
-        """Apply command-line flags; None means "not given" and keeps the environment's value."""
-        given = {k: v for k, v in overrides.items() if v is not None}
-        return replace(self, **given).validated()
+    def name(self, setting: str) -> str:
+        """How the person set `setting`: its flag if they gave one, else its variable."""
+        return self.names.get(setting) or ENV_NAMES.get(setting) or setting
 
-    def validated(self) -> Settings:
-        if self.log_level.upper() not in LOG_LEVELS:
-            raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}")
-        if self.log_format not in ("text", "json"):
-            raise ConfigError(f"LOG_FORMAT must be text or json, not {self.log_format!r}")
-        for name, port in (("PORT", self.port), ("HEALTH_PORT", self.health_port)):
-            if port is not None and not 0 <= port <= 65535:
-                raise ConfigError(f"{name} must be a port number from 0 to 65535, not {port}")
-        shard = (self.discord_shard_id, self.discord_shard_count)
-        if (shard[0] is None) != (shard[1] is None):
-            raise ConfigError("set DISCORD_SHARD_ID and DISCORD_SHARD_COUNT together, or neither")
-        if shard[0] is not None and shard[1] is not None and not 0 <= shard[0] < shard[1]:
+    def with_overrides(self, *, names: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Apply command-line flags; None means "not given" and keeps the environment's value.
+        `names` maps a setting to the flag it came from, for messages. Validated (all of it)
+        unless the caller validates what it uses itself (`validated(uses)`)."""
+        return self.overridden(names=names, **overrides).validated()
+
+    def overridden(self, *, names: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """`with_overrides` without the validation."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        flags = {k: (names or {}).get(k, f"--{k.replace('_', '-')}") for k in given}
+        return replace(self, **given, names={**self.names, **flags})
+
+    def validated(self, uses: Collection[str] | None = None) -> Settings:
+        """Check the settings a command uses (None: all of them)."""
+
+        def used(*settings: str) -> bool:
+            return uses is None or any(s in uses for s in settings)
+
+        if used("log_level") and self.log_level.upper() not in LOG_LEVELS:
             raise ConfigError(
-                f"DISCORD_SHARD_ID must be from 0 to DISCORD_SHARD_COUNT - 1 ({shard[1] - 1}), not {shard[0]}"
+                f"{self.name('log_level')} must be one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}"
             )
-        if self.ttl_hours <= 0:
-            raise ConfigError(f"KNEEBOT_TTL_HOURS must be above 0, not {self.ttl_hours}")
-        if self.log_key is not None and len(self.log_key) < MIN_LOG_KEY_LENGTH:
+        if used("log_format") and self.log_format not in ("text", "json"):
+            raise ConfigError(f"{self.name('log_format')} must be text or json, not {self.log_format!r}")
+        for setting in ("port", "health_port"):
+            port = getattr(self, setting)
+            if used(setting) and port is not None and not 0 <= port <= 65535:
+                raise ConfigError(f"{self.name(setting)} must be a port number from 0 to 65535, not {port}")
+        if used("discord_shard_id", "discord_shard_count"):
+            self._check_shards()
+        if used("ttl_hours") and self.ttl_hours <= 0:
+            raise ConfigError(f"{self.name('ttl_hours')} must be above 0, not {self.ttl_hours:g}")
+        if used("log_key") and self.log_key is not None and len(self.log_key) < MIN_LOG_KEY_LENGTH:
             raise ConfigError(
-                f"KNEEBOT_LOG_KEY must be at least {MIN_LOG_KEY_LENGTH} characters (a short one can be "
-                "guessed); make one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+                f"{self.name('log_key')} must be at least {MIN_LOG_KEY_LENGTH} characters (a short one can "
+                "be guessed); make one with: python -c 'import secrets; print(secrets.token_hex(32))'"
             )
-        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
-            raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://")
-        if bool(self.slack_client_id) != bool(self.slack_client_secret):
-            raise ConfigError("set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET together, or neither")
-        if self.docs_url and not self.docs_url.startswith(("https://", "http://")):
+        if (
+            used("redis_url")
+            and self.redis_url
+            and not self.redis_url.startswith(("redis://", "rediss://", "unix://"))
+        ):
+            raise ConfigError(f"{self.name('redis_url')} must start with redis://, rediss:// or unix://")
+        if used("slack_client_id", "slack_client_secret") and bool(self.slack_client_id) != bool(
+            self.slack_client_secret
+        ):
             raise ConfigError(
-                f"KNEEBOT_DOCS_URL must be a web address starting with https://, not {self.docs_url!r}"
+                f"set {self.name('slack_client_id')} and {self.name('slack_client_secret')} together, or neither"
+            )
+        if used("docs_url") and self.docs_url and not self.docs_url.startswith(("https://", "http://")):
+            raise ConfigError(
+                f"{self.name('docs_url')} must be a web address starting with https://, not {self.docs_url!r}"
             )
         return replace(self, log_level=self.log_level.upper())
 
+    def _check_shards(self) -> None:
+        shard, count = self.discord_shard_id, self.discord_shard_count
+        if (shard is None) != (count is None):
+            raise ConfigError(
+                f"set {self.name('discord_shard_id')} and {self.name('discord_shard_count')} together, "
+                "or neither"
+            )
+        if shard is not None and count is not None and not 0 <= shard < count:
+            raise ConfigError(
+                f"{self.name('discord_shard_id')} must be from 0 to {self.name('discord_shard_count')} - 1 "
+                f"({count - 1}), not {shard}"
+            )
+
     def require(self, *names: str) -> None:
         """Fail with one readable message listing every missing setting a command needs."""
-        missing = [n.upper() for n in names if not getattr(self, n)]
+        missing = [self.name(n) for n in names if not getattr(self, n)]
         if missing:
             raise ConfigError(
                 f"missing {', '.join(missing)}: set {'it' if len(missing) == 1 else 'them'} in the "
@@ -104,43 +170,51 @@ class Settings:
             )
 
 
-def _number(env: Mapping[str, str], name: str, kind: type, default: Any) -> Any:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return kind(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a {'whole ' if kind is int else ''}number, not {raw!r}") from None
+SETTINGS = frozenset(f.name for f in fields(Settings)) - {"names"}
+"""Every setting; a command's `uses` is a subset of these."""
 
 
-def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
+def _number(kind: type) -> Callable[[str, str], Any]:
+    def parse(name: str, raw: str) -> Any:
+        try:
+            return kind(raw)
+        except ValueError:
+            raise ConfigError(
+                f"{name} must be a {'whole ' if kind is int else ''}number, not {raw!r}"
+            ) from None
+
+    return parse
+
+
+def _text(name: str, raw: str) -> str:
+    return raw
+
+
+_PARSERS: dict[str, Callable[[str, str], Any]] = {
+    "dialog_path": lambda name, raw: Path(raw),
+    "db_path": lambda name, raw: Path(raw),
+    "ttl_hours": _number(float),
+    "log_format": lambda name, raw: raw.lower(),
+    "health_port": _number(int),
+    "port": _number(int),
+    "discord_guild_id": _number(int),
+    "discord_shard_id": _number(int),
+    "discord_shard_count": _number(int),
+}
+"""How a variable's text becomes its setting; anything not listed is kept as text."""
+
+
+def settings_from_env(
+    env: Mapping[str, str] | None = None, *, uses: Collection[str] | None = None
+) -> Settings:
+    """The settings the environment gives, validated for the settings a command uses (None: all).
+    A variable only another command reads is not even parsed, so its mistakes cannot stop this
+    command; every variable is still read, so tooling can see which ones exist."""
     env = os.environ if env is None else env
-
-    def text(name: str) -> str | None:
-        return env.get(name, "").strip() or None
-
-    dialog = text("KNEEBOT_DIALOG")
-    return Settings(
-        dialog_path=Path(dialog) if dialog else None,
-        db_path=Path(text("KNEEBOT_DB") or "kneebot.sqlite3"),
-        redis_url=text("REDIS_URL"),
-        ttl_hours=_number(env, "KNEEBOT_TTL_HOURS", float, 24.0),
-        log_level=text("LOG_LEVEL") or "INFO",
-        log_format=(text("LOG_FORMAT") or "text").lower(),
-        health_port=_number(env, "HEALTH_PORT", int, None),
-        health_host=text("HEALTH_HOST") or "127.0.0.1",
-        port=_number(env, "PORT", int, 3000),
-        slack_bot_token=text("SLACK_BOT_TOKEN"),
-        slack_app_token=text("SLACK_APP_TOKEN"),
-        slack_signing_secret=text("SLACK_SIGNING_SECRET"),
-        slack_api_url=text("SLACK_API_URL"),
-        slack_client_id=text("SLACK_CLIENT_ID"),
-        slack_client_secret=text("SLACK_CLIENT_SECRET"),
-        docs_url=text("KNEEBOT_DOCS_URL"),
-        discord_token=text("DISCORD_TOKEN"),
-        discord_guild_id=_number(env, "DISCORD_GUILD_ID", int, None),
-        discord_shard_id=_number(env, "DISCORD_SHARD_ID", int, None),
-        discord_shard_count=_number(env, "DISCORD_SHARD_COUNT", int, None),
-        log_key=text("KNEEBOT_LOG_KEY"),
-    ).validated()
+    values: dict[str, Any] = {}
+    for setting, name in ENV_NAMES.items():
+        raw = env.get(name, "").strip()
+        if not raw or (uses is not None and setting not in uses):
+            continue
+        values[setting] = _PARSERS.get(setting, _text)(name, raw)
+    return Settings(**values).validated(uses)

@@ -25,7 +25,7 @@ from bot.dialog import Dialog
 from bot.dialog.loader import load_dialog
 from bot.messages import Incoming, Reply
 from bot.replies import COMMAND_TOKEN
-from bot.store import Store, StoreUnavailable
+from bot.store import Store, StoreBusy, StoreUnavailable
 from bot.turn import Dialogue, Turn
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,7 @@ class Engine:
         self.clock = clock
         self.observers = list(observers)
         self._store_down = False
+        self._store_state = threading.Lock()
         self._next_purge = 0.0
         self._purge_now_and_then(clock())
 
@@ -117,7 +118,7 @@ class Engine:
                 if incoming.event_id and not self.store.first_delivery(incoming.event_id, now=now):
                     self._record(incoming, "duplicate", None, None, began)
                     return []
-                before = self._load(incoming.key, now)
+                before = self._load(incoming.key, now, user=incoming.user)
                 turn = self.dialogue.turn(before, incoming, now, reading)
                 replies = list(turn.replies)
                 if turn.forget:
@@ -129,6 +130,10 @@ class Engine:
                 else:
                     _keep_origin(turn.conversation, before, incoming)
                     self.store.save(turn.conversation)
+        except StoreBusy as exc:  # the store answers; a stuck turn holds this one conversation
+            log.warning("conversation %s is busy: %s", conversation_id(incoming.key), exc)
+            self._record(incoming, "store_busy", None, None, began)
+            return [self.dialogue.message("busy")]
         except StoreUnavailable as exc:
             self._store_failed(exc)
             self._record(incoming, "store_unavailable", None, None, began)
@@ -210,6 +215,8 @@ class Engine:
         try:
             with self.store.lock(key):
                 self.store.delete(key)
+        except StoreBusy:
+            pass
         except StoreUnavailable as exc:
             self._store_failed(exc)
 
@@ -228,11 +235,18 @@ class Engine:
         self._store_answered()
         return self.dialogue.resume(conversation)
 
-    def _load(self, key: str, now: float) -> Conversation | None:
+    def _load(self, key: str, now: float, *, user: str | None = None) -> Conversation | None:
         """The stored conversation; one that cannot be read back (a schema change, a damaged
-        row) is deleted, and the person simply starts afresh. Called under the key's lock."""
+        row) is deleted, and the person simply starts afresh. Called under the key's lock.
+
+        `user` is the person the platform says is talking (the adapter builds it with the key):
+        a stored conversation naming anyone else is damage too, or the next save would file it
+        under a person whose `forget` it then answers to, and the real person's would miss it."""
         try:
-            return self.store.load(key, now=now)
+            conversation = self.store.load(key, now=now)
+            if conversation is not None and user is not None and conversation.user != user:
+                raise CorruptConversation("field user names another person than the one talking")
+            return conversation
         except CorruptConversation as exc:
             # The id and the kind of damage only: the stored data holds health answers.
             log.warning("unreadable stored conversation %s deleted (%s)", conversation_id(key), exc)
@@ -240,15 +254,20 @@ class Engine:
             return None
 
     def _store_failed(self, exc: StoreUnavailable) -> None:
-        """Log an outage once, not on every turn while it lasts."""
-        if not self._store_down:
-            log.error("conversation store unavailable: %s", exc)
-        self._store_down = True
+        """Log an outage once, not on every turn while it lasts (turns run on many threads:
+        the flag flips under a lock, so one outage is one line, and its end one more)."""
+        with self._store_state:
+            if self._store_down:
+                return
+            self._store_down = True
+        log.error("conversation store unavailable: %s", exc)
 
     def _store_answered(self) -> None:
-        if self._store_down:
-            log.info("conversation store is back")
+        with self._store_state:
+            if not self._store_down:
+                return
             self._store_down = False
+        log.info("conversation store is back")
 
     def start_housekeeping(self, every: float = PURGE_INTERVAL_SECONDS) -> threading.Event:
         """Purge idle conversations every `every` seconds from a daemon thread, so a bot that

@@ -22,7 +22,7 @@ from bot.machine import DialogMachine
 from bot.messages import Incoming, Reply, Result
 from bot.reading.answers import answer
 from bot.reading.reader import Reader, Reading
-from bot.replies import NONE, PICKS, UNSURE, Replies, options_of, parse_token
+from bot.replies import NONE, PICKS, UNSURE, Button, Replies, options_of, parse_token
 from bot.results import assessment, outcome_result, red_flag_result
 
 Changes = dict[str, str]
@@ -91,7 +91,7 @@ class Dialogue:
             )
         question = self.current(conversation)
         if button is not None:
-            facts = self._clicked(question, conversation, button.state, button.step, button.value)
+            facts = self._clicked(question, conversation, button)
             if facts is None:
                 notes.append(self.message("stale_button"))
                 return self._ask(replace(conversation, updated_at=now), notes, event="stale_button")
@@ -133,15 +133,15 @@ class Dialogue:
         return question
 
     def question_reply(self, conversation: Conversation) -> Reply:
-        return self.replies.question(self.current(conversation), conversation.step)
+        return self.replies.question(self.current(conversation), conversation)
 
     # ----- understanding -------------------------------------------------------------------
-    def _clicked(
-        self, question: Question, conversation: Conversation, state: str, step: int, value: str
-    ) -> Changes | None:
-        """The facts a tap gives, or None for a button of another question or an older copy."""
-        if (state, step) != (question.id, conversation.step):
+    def _clicked(self, question: Question, conversation: Conversation, button: Button) -> Changes | None:
+        """The facts a tap gives, or None for a button of another question, an older copy of
+        this one, or an earlier check."""
+        if (button.check, button.state, button.step) != (conversation.check, question.id, conversation.step):
             return None
+        value = button.value
         offered = {v for v, _ in options_of(self.dialog, question)}
         picks = value.split(PICKS)
         if not picks or any(p not in offered for p in picks) or (len(picks) > 1 and question.kind != "multi"):
@@ -305,6 +305,12 @@ class Dialogue:
         if command == "forget":
             return Turn(replies=tuple(notes), conversation=None, event="forget", forget=True)
         if command == "stop":
+            if conversation is None:  # nothing was deleted, so don't say so
+                return Turn(
+                    replies=(*notes, self.replies.offer_start("nothing_to_stop")),
+                    conversation=None,
+                    event="stop",
+                )
             return Turn(replies=(*notes, self.message("stopped")), conversation=None, event="stop")
         if command == "restart":
             if conversation is None:  # nothing to restart: a first start, disclaimer included

@@ -2,15 +2,20 @@
 
 Dialogs and transcripts are written by hand; both loaders read them with `LineLoader` and
 report every problem at once through a `YamlFileError`. YAML's own traps are handled here
-once: a duplicate key is refused instead of silently overwriting the first, and `BOOL_HINT`
-explains an unquoted yes/no read as a boolean.
+once: a duplicate key is refused instead of silently overwriting the first, `BOOL_HINT`
+explains an unquoted yes/no read as a boolean, and a mis-indented line is found and named
+(`indentation_fix`) instead of YAML's own report, which often points lines further down at
+the first place the structure stopped making sense.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -114,11 +119,124 @@ def parse_lines(text: str, source: str, error: type[YamlFileError]) -> Any:
     try:
         return yaml.load(text, Loader=LineLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise error(
-            source, [Problem(mark.line + 1 if mark else None, "", f"not valid YAML: {message}")]
-        ) from exc
+        raise error(source, [_syntax_problem(text, exc)]) from exc
+
+
+def _syntax_problem(text: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """The one problem to report for text YAML cannot read: a tab, a mis-indented line found
+    by `indentation_fix`, or else YAML's own words at its line."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+    if "'\\t'" in message:
+        return Problem(line, "", "not valid YAML: a tab is used for indentation here; YAML needs spaces")
+    fix = (
+        indentation_fix(text, mark.line)
+        if mark and not isinstance(exc, yaml.constructor.ConstructorError)
+        else None
+    )
+    if fix is not None:
+        fixed, now, suggested = fix
+        return Problem(
+            fixed,
+            "",
+            f"not valid YAML: this line is indented {now} space(s), but the lines around it suggest "
+            f"{suggested}; fix its indentation",
+        )
+    return Problem(line, "", f"not valid YAML: {message}")
+
+
+_ENTRY = re.compile(r"^\s*(- |-$|[^\s#\"'\[{][^:#]*:(\s|$)|[\"'][^\"']*[\"']:(\s|$))")
+"""A line that starts an entry (`key:`, `"key":` or `- item`), as opposed to the continuation
+of a long string or list, which may be indented any way."""
+
+FIX_WINDOW = 40
+"""How many lines above the place YAML gave up `indentation_fix` looks at."""
+
+
+def indentation_fix(text: str, problem_line: int) -> tuple[int, int, int] | None:
+    """Find the one mis-indented line that makes `text` unreadable: (its line number, its
+    indentation, the indentation that makes the whole text readable), or None.
+
+    YAML stops where the structure first stops making sense, often well below the line that
+    is wrong (a key dedented by mistake is read as a new block until a later line cannot
+    belong anywhere). So each entry line at or above `problem_line` (0-based, the closest
+    first) is tried at the indentations of the lines around it; a change that makes the whole
+    text parse, with no key twice in one mapping, is the fix. When several would, a line out
+    of step with both its neighbours (which agree with each other) is preferred. Only on this
+    error path; with libyaml it takes milliseconds."""
+    lines = text.split("\n")
+    if _duplicates(lines) is not None:
+        return None  # it parses: not an indentation problem (a duplicate key, say)
+    entries = [j for j, line in enumerate(lines) if _ENTRY.match(line)]
+    order = {j: n for n, j in enumerate(entries)}
+    widths = [_indent(lines[j]) for j in entries]
+    steps = Counter(deeper - width for width, deeper in pairwise(widths) if deeper > width)
+    step = steps.most_common(1)[0][0] if steps else 2  # how deep this file indents a block
+    near = sorted(
+        (j for j in entries if problem_line - FIX_WINDOW <= j <= problem_line + 1),
+        key=lambda j: abs(j - problem_line),
+    )
+    fixes: list[tuple[int, int, int, int, int]] = []
+    for j in near:
+        n = order[j]
+        before = _indent(lines[entries[n - 1]]) if n > 0 else None
+        after = _indent(lines[entries[n + 1]]) if n + 1 < len(entries) else None
+        here = _indent(lines[j])
+        levels = {_indent(lines[k]) for k in entries[max(0, n - FIX_WINDOW) : n]}
+        nested = [None if w is None else w + d for w, d in ((before, step), (after, -step))]
+        options = [
+            w for w in (before, after, *nested, *sorted(levels)) if w is not None and w >= 0 and w != here
+        ]
+        for width in dict.fromkeys(options):
+            trial = [*lines[:j], " " * width + lines[j].lstrip(" "), *lines[j + 1 :]]
+            twice = _duplicates(trial)
+            if twice is not None:
+                out_of_step = before == after == width
+                fixes.append((twice, 0 if out_of_step else 1, abs(j - problem_line), j, width))
+                if twice == 0 and out_of_step:
+                    return j + 1, here, width  # the best there can be: lines come closest first
+    if not fixes:
+        return None
+    *_, j, width = min(fixes)
+    return j + 1, _indent(lines[j]), width
+
+
+_FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _duplicates(lines: list[str]) -> int | None:
+    """None when the text is not valid YAML, else how many keys appear twice in one mapping."""
+    try:
+        root = yaml.compose("\n".join(lines), Loader=_FAST)
+    except yaml.YAMLError:
+        return None
+    twice, stack = 0, [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+            twice += len(keys) - len(set(keys))
+            stack.extend(v for _, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return twice
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def yaml_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, folders expanded to their *.yaml and *.yml files (sorted, recursively):
+    how `kneebot check` and `kneebot replay` both read their arguments."""
+    found: list[Path] = []
+    for entry in map(Path, paths):
+        if entry.is_dir():
+            found += sorted(p for p in entry.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        else:
+            found.append(entry)
+    return found
 
 
 def line_of(parent: Any, key: Any, default: int | None = None) -> int | None:

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from bot import replies
 from bot.conversation import Conversation
 from bot.dialog import Dialog
 from bot.dialog.loader import load_dialog
 from bot.engine import Engine, default_dialog_path
 from bot.keys import conversation_key, person_ref
 from bot.messages import Incoming, Reply, Result
-from bot.replies import NONE, PICKS, UNSURE, answer_token, parse_token
+from bot.replies import NONE, UNSURE
 from bot.store import MemoryStore, SQLiteStore, Store
 
 
@@ -138,8 +139,7 @@ def picks_token(reply: Reply, values: Sequence[str]) -> str:
     if len(values) == 1:
         return tokens[values[0]]
     assert reply.multi, f"{reply.question!r} takes one answer, not {list(values)}"
-    button = parse_token(tokens[values[0]])
-    return answer_token(button.state, button.step, PICKS.join(values))
+    return replies.picks_token([tokens[v] for v in values])
 
 
 def answer_for(dialog: Dialog, reply: Reply, answers: Mapping[str, Answer], default: str = "no") -> Answer:

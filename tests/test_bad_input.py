@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.engine import Engine
@@ -224,3 +226,75 @@ def test_a_first_message_in_another_language_gets_the_note_at_once(person: Perso
     person.say("no puedo respirar bien y me duele la rodilla")
     assert [r.name for r in person.last[:2]] == ["greeting", "non_english"]
     assert person.question.question == "screen_emergency"
+
+
+# ----- strict tokens: anything kneebot did not draw is a stale button ------------------------
+def _stored(engine: Engine, person: Person) -> tuple[object, ...]:
+    kept = engine.store.load(person.key, now=engine.clock())
+    assert kept is not None
+    return (kept.state, kept.answers, kept.history, kept.step)
+
+
+@pytest.mark.parametrize("digits", ["²", "①", "٣", "𝟘", "¹²"])
+def test_a_token_whose_step_is_not_ascii_digits_is_a_stale_button(
+    person: Person, engine: Engine, digits: str
+) -> None:
+    """`str.isdigit` accepts these and `int` refuses them: they must not crash the turn."""
+    person.say("hi")
+    asked = person.question
+    before = _stored(engine, person)
+    forged = [re.sub(r"\|[0-9]+\|", f"|{digits}|", choice.token) for choice in asked.choices]
+    for token in [*forged, f"x|{digits}|y", f"{asked.question}|{digits}|none"]:
+        replies = engine.handle(Incoming(key=person.key, user=person.user, button=token))
+        assert replies[0].name == "stale_button", token
+        assert replies[-1].question == asked.question
+    assert _stored(engine, person) == before
+
+
+@pytest.mark.parametrize("token", ["cmd|xyz", "cmd|hello", "cmd|", "cmd|restart|x", "cmd|Restart", "cmd|²"])
+def test_a_command_token_kneebot_never_drew_is_stale_and_undoes_nothing(
+    person: Person, engine: Engine, token: str
+) -> None:
+    person.say("hi")
+    person.click(person.question.choices[0].label)  # one answer given, so there is one to undo
+    before = _stored(engine, person)
+
+    replies = engine.handle(Incoming(key=person.key, user=person.user, button=token))
+
+    assert _stored(engine, person) == before
+    assert {r.name for r in replies}.isdisjoint({"undone", "undone_red_flag", "restarted", "help"})
+
+
+@pytest.mark.parametrize("how", ["restart", "stop"])
+def test_a_button_from_an_earlier_check_is_stale_in_the_next_one(
+    person: Person, engine: Engine, how: str
+) -> None:
+    """After `restart` (or `stop` and a new start) the new check opens with the same question at
+    the same step as the old one did: a button from the old check must still be stale."""
+    person.say("hi")
+    old = person.question
+    person.say(how)
+    if how == "stop":
+        person.say("hi")
+    new = person.question
+    assert (new.question, new.text) == (old.question, old.text)
+    before = _stored(engine, person)
+
+    for choice in old.choices:
+        replies = engine.handle(Incoming(key=person.key, user=person.user, button=choice.token))
+        assert replies[0].name == "stale_button"
+        assert replies[-1].question == new.question
+        assert not any(r.result for r in replies)
+    assert _stored(engine, person) == before
+    person.click(new.choices[0].label)  # the new check's own buttons work
+    assert person.last[0].name != "stale_button"
+
+
+def test_the_command_tokens_accepted_are_the_engines_commands() -> None:
+    """`Engine.command` sends `cmd|<name>` for each of its `Command`s: exactly those are read."""
+    from typing import get_args
+
+    from bot.engine import Command
+    from bot.replies import BUTTON_COMMANDS
+
+    assert set(get_args(Command)) == BUTTON_COMMANDS

@@ -71,8 +71,12 @@ def test_quick_run_writes_every_row(tmp_path: Path) -> None:
         assert fact in written
     assert written.count("<!-- bench:") == 2, "the generated part must sit between its two markers"
     assert "none found" not in written, "the transcript folder was not found"
-    # Every figure printed is also in the file.
+    # Every figure printed is also in the file, and printed once.
     assert all(row in done.stdout for row in ROWS)
+    shown = [line for line in (done.stdout + done.stderr).splitlines() if line.startswith("| ")]
+    assert len(shown) == len(set(shown)), "a table was printed more than once"
+    # Quick figures are meaningless: no verdict is passed on them.
+    assert "missed" not in done.stdout + done.stderr + written
 
 
 def test_rewriting_keeps_the_hand_written_notes(tmp_path: Path) -> None:

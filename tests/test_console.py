@@ -74,7 +74,7 @@ def test_the_database_path_is_configurable(tmp_path: Path) -> None:
 def test_a_bad_setting_stops_with_a_readable_message(tmp_path: Path) -> None:
     done = _chat(tmp_path, [], "--redis-url", "localhost:6379")
     assert done.returncode == 2
-    assert "REDIS_URL must start with redis://" in done.stderr
+    assert "--redis-url must start with redis://" in done.stderr  # named as typed
     assert "Traceback" not in done.stderr
 
 

@@ -3,16 +3,25 @@
 One line is one turn. Conversations live in the configured store (SQLite by default), so
 quitting and starting again picks up where the person was. The person's language goes to the
 engine as `Incoming.locale`: `--lang`, else the terminal's locale (LC_ALL, LC_MESSAGES, LANG).
+
+In a terminal, `quit`, `exit`, `bye`, `goodbye` and `cancel` mean "leave this program", as
+Ctrl-D does: they leave and keep the check (elsewhere the dialog reads some of them as `stop`,
+which deletes it; a terminal user does not expect typing `exit` to delete anything). `stop`
+still ends and deletes the check here too.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
+from bot.config import ConfigError
+from bot.dialog import sentence_problems
 from bot.engine import Engine
 from bot.keys import conversation_key, person_ref
 from bot.messages import Incoming, Reply
@@ -39,6 +48,61 @@ def locale_from_env(env: Mapping[str, str]) -> str | None:
             language = value.split(".", 1)[0].split("@", 1)[0]
             return None if language in ("C", "POSIX") else language_tag(language)
     return None
+
+
+LEAVE_WORDS = frozenset({"quit", "exit", "bye", "goodbye", "cancel"})
+"""What people type to leave a terminal program. Terminal conventions, not dialog content: the
+console catches them before the dialog (which reads some as `stop`) ever sees them."""
+SENTENCES: dict[str, frozenset[str]] = {
+    "console_help": frozenset(),
+    "console_left": frozenset(),
+    "console_left_nothing": frozenset(),
+}
+"""The dialog messages the console reads, with the placeholders each may use."""
+
+
+def check_sentences(engine: Engine) -> None:
+    """Fail at start, naming every problem, rather than when someone types help or quit."""
+    problems = sentence_problems(engine.dialog.messages, SENTENCES)
+    if problems:
+        raise ConfigError(f"the dialog file is not ready for the console: {'; '.join(problems)}")
+
+
+_HANGING = re.compile(r"\s*(?:(?:•|-|\*|\d+\.)\s+)?")
+"""What a continued line is indented by: a choice's number or a bullet, and the space before."""
+
+
+def fit(text: str, width: int | None) -> str:
+    """`text` wrapped at spaces to `width` columns, so the terminal never has to break a word
+    in the middle; a numbered choice or a bullet keeps a hanging indent. None: as it is (for a
+    pipe or a file, where lines are not the terminal's business)."""
+    if not width:
+        return text
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        opening = _HANGING.match(line)  # always matches: all of it is optional
+        hanging = " " * len(opening.group(0) if opening else "")
+        lines += textwrap.wrap(
+            line, width, subsequent_indent=hanging, break_long_words=False, break_on_hyphens=False
+        )
+    return "\n".join(lines)
+
+
+def terminal_width(stdout: TextIO) -> int | None:
+    """The width of the terminal `stdout` is, or None when it is not a terminal."""
+    try:
+        return max(20, os.get_terminal_size(stdout.fileno()).columns) if stdout.isatty() else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def leaves(line: str) -> bool:
+    """True for a line that means "leave the program" (`quit`, `/exit`, `Bye!`)."""
+    word = line.strip().lstrip("/!").rstrip(".!").strip().lower()
+    return word in LEAVE_WORDS
 
 
 def render(reply: Reply) -> str:
@@ -69,6 +133,11 @@ class ConsoleSession:
         """Resume a conversation in progress, or greet and ask the first question."""
         return self.engine.resume(self.key) or self.say("")
 
+    def leave(self) -> str:
+        """What to say on the way out: the check is kept, and how to carry on."""
+        in_progress = bool(self.engine.resume(self.key))
+        return self.engine.dialog.messages["console_left" if in_progress else "console_left_nothing"]
+
     def say(self, text: str) -> list[Reply]:
         replies = self.engine.handle(Incoming(key=self.key, user=self.user, text=text, locale=self.locale))
         if self.on_turn is not None:
@@ -85,6 +154,7 @@ def run_chat(
     on_turn: Callable[[str, list[Reply]], None] | None = None,
     locale: str | None = None,
 ) -> int:
+    check_sentences(engine)
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty() and stdout.isatty()
@@ -93,15 +163,21 @@ def run_chat(
             import readline  # noqa: F401  (line editing and history for input())
     session = ConsoleSession(engine, user, on_turn, locale=locale)
     try:
-        return _loop(session, stdin, stdout, interactive)
+        return _loop(session, stdin, stdout, interactive, terminal_width(stdout))
     except BrokenPipeError:  # `kneebot chat < file | head`: the reader left, nothing to report
         return 0
 
 
-def _loop(session: ConsoleSession, stdin: TextIO, stdout: TextIO, interactive: bool) -> int:
+def _loop(
+    session: ConsoleSession, stdin: TextIO, stdout: TextIO, interactive: bool, width: int | None
+) -> int:
+    how_to_leave = session.engine.dialog.messages["console_help"]
+
     def show(replies: list[Reply]) -> None:
         for reply in replies:
-            print(render(reply), end="\n\n", file=stdout)
+            print(fit(render(reply), width), end="\n\n", file=stdout)
+            if reply.name == "help":
+                print(fit(how_to_leave, width), end="\n\n", file=stdout)
         stdout.flush()
 
     show(session.opening())
@@ -116,4 +192,7 @@ def _loop(session: ConsoleSession, stdin: TextIO, stdout: TextIO, interactive: b
                 return 0
             line = line.rstrip("\r\n")
             print(f"{PROMPT}{line}", file=stdout)
+        if leaves(line):
+            print(fit(session.leave(), width), file=stdout)
+            return 0
         show(session.say(line))

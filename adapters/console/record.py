@@ -10,6 +10,7 @@ replay does) and never touches, or is coloured by, what the person's own store h
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any, TextIO
 import yaml
 
 from adapters.console.chat import run_chat
+from bot.config import ConfigError
 from bot.engine import Engine
 from bot.messages import Reply, Result
 from bot.store import MemoryStore
@@ -101,6 +103,26 @@ def transcript_yaml(
     return HEADER.format(path=path) + body
 
 
+RECORDED_USER = "someone"
+"""Who a recording says was chatting when no `--user` was given: never the login name, since a
+recording is made to be shared (attached to a bug report, committed as a test)."""
+
+
+def check_recording_path(path: str | Path, *, force: bool = False) -> None:
+    """Refuse, before the chat starts, a recording that could not be written at its end (a
+    missing folder, a folder given as the file) or that would silently replace a file."""
+    path = Path(path)
+    folder = path.parent
+    if path.is_dir():
+        raise ConfigError(f"--record {path} is a folder: give a file name, such as {path / 'session.yaml'}")
+    if not folder.is_dir():
+        raise ConfigError(f"cannot record to {path}: there is no folder {folder}; create it first")
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"cannot record to {path}: the folder {folder} is not writable")
+    if path.exists() and not force:
+        raise ConfigError(f"{path} already exists: choose another file, or add --force to overwrite it")
+
+
 def record_chat(
     engine: Engine,
     *,
@@ -109,9 +131,12 @@ def record_chat(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     locale: str | None = None,
+    force: bool = False,
 ) -> int:
-    """Run the console chat and write what was said to `path`, even if the chat ends badly."""
+    """Run the console chat and write what was said to `path`, even if the chat ends badly.
+    The path is checked first (`check_recording_path`), so a chat is never had for nothing."""
     path = Path(path)
+    check_recording_path(path, force=force)
     sandbox = Engine(engine.dialog, MemoryStore(), clock=engine.clock)
     turns: list[tuple[str, list[Reply]]] = []
     try:

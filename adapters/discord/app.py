@@ -15,7 +15,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import aiohttp
 import discord
+import discord.http
 from discord import app_commands
 
 from adapters.discord.layout import NO_MENTIONS, ChoiceButton
@@ -102,6 +104,8 @@ class KneeClient(discord.Client):
         super().__init__(allowed_mentions=NO_MENTIONS, **options)
         self.turns = Turns(engine)
         self.sync_guild = sync_guild
+        self.was_ready = False
+        """Set on the first READY: a failure before it is a start that could not reach Discord."""
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(kneepain_command(self.turns, engine.dialog.messages))
 
@@ -123,6 +127,7 @@ class KneeClient(discord.Client):
         log.info("synced %d slash command(s) to %s", len(synced), where)
 
     async def on_ready(self) -> None:
+        self.was_ready = True
         log.info(
             "connected to Discord as %s (id %s) in %d server(s)",
             self.user,
@@ -141,8 +146,16 @@ class KneeClient(discord.Client):
 
 def quiet_discord_logs() -> None:
     """discord.py logs request bodies and gateway events (message text) at DEBUG: never let
-    them through, whatever LOG_LEVEL says; keep its connection news at INFO."""
+    them through, whatever LOG_LEVEL says; keep its connection news at INFO. Its warnings that
+    voice support is missing (PyNaCl, davey) are about a feature kneebot never uses: dropped."""
     quiet("discord", level=max(logging.INFO, logging.getLogger().getEffectiveLevel()))
+    client_log = logging.getLogger("discord.client")
+    if _no_voice_warnings not in client_log.filters:
+        client_log.addFilter(_no_voice_warnings)
+
+
+def _no_voice_warnings(record: logging.LogRecord) -> bool:
+    return "voice will NOT be supported" not in record.getMessage()
 
 
 def run_discord(settings: Settings, engine: Engine) -> int:
@@ -172,7 +185,20 @@ def run_discord(settings: Settings, engine: Engine) -> int:
             "Discord refused DISCORD_TOKEN: copy the bot token again from the Developer Portal "
             "(your application > Bot > Reset Token)"
         ) from None
+    except (aiohttp.ClientError, OSError, discord.GatewayNotFound, discord.HTTPException) as exc:
+        if client.was_ready:
+            raise  # it ran, then failed: not a start-up problem; let it be seen (and restarted)
+        raise ConfigError(
+            f"cannot reach Discord at {discord.http.Route.BASE} ({_reason(exc)}): check this "
+            "machine's network and DNS, then start again"
+        ) from None
     finally:
         if ops is not None:
             ops.stop()
     return 0
+
+
+def _reason(exc: BaseException) -> str:
+    """A short reason: the OS's words when there are some, else the error's own."""
+    cause = getattr(exc, "os_error", None) or exc
+    return getattr(cause, "strerror", None) or str(exc) or type(exc).__name__

@@ -91,6 +91,7 @@ class SlackBot:
 
             raise ConfigError(f"the dialog file is not ready for Slack: {'; '.join(problems)}")
         self.engine = engine
+        self.signing_secret = signing_secret
         self.sentences = {name: engine.dialog.messages[name] for name in SENTENCES}
         self.outbox = Outbox(engine)
         self.locales = Locales()

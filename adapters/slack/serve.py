@@ -9,13 +9,17 @@ with a backlog of 5 and was measured unfit for production.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import signal
+import time
 from typing import Protocol
 
 from aiohttp import ClientError, web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.app import BOT_SCOPES, SlackBot
 from bot.config import ConfigError, Settings
@@ -24,6 +28,8 @@ from bot.engine import Engine
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+SIGNATURE_MAX_AGE = 5 * 60
+"""Slack's rule (and Bolt's): a request signed more than five minutes ago is a replay."""
 
 
 class Endpoint(Protocol):
@@ -34,17 +40,69 @@ class Endpoint(Protocol):
 
 
 class HttpEndpoint:
-    """Slack's Request URL: POST /slack/events on aiohttp, through Bolt's AsyncApp adapter."""
+    """Slack's Request URL: POST /slack/events on aiohttp, through Bolt's AsyncApp adapter.
+
+    A body that is not a Slack payload at all (not JSON, a JSON array, not text) makes Bolt
+    raise while it builds its request, which aiohttp would answer with a 500 and a logged
+    traceback, signed or not. Such a request is answered here instead: 401 unless Slack's
+    signature holds, else 400, with one log line."""
 
     def __init__(self, bot: SlackBot, *, host: str = "0.0.0.0", port: int = 3000) -> None:
         self.bot = bot
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
+        secret = bot.signing_secret
+        self._verifier = SignatureVerifier(secret) if secret else None
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        try:
+            bolt_request = await to_bolt_request(request)
+            if not isinstance(bolt_request.body, dict):
+                raise TypeError("not a JSON object")
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+            status = 400 if self._signed(await request.read(), request) else 401
+            log.warning(
+                "refused a request that is not a Slack payload (HTTP %d): %s", status, type(exc).__name__
+            )
+            return web.Response(status=status, text="not a Slack request\n")
+        return await to_aiohttp_response(await self.bot.app.async_dispatch(bolt_request))
+
+    async def _install(self, request: web.Request) -> web.Response:
+        """The OAuth install page and Slack's redirect back (many workspaces), as Bolt's own
+        aiohttp server routes them (`slack_bolt.app.async_server`)."""
+        flow = self.bot.app.oauth_flow
+        assert flow is not None  # routed only when there is one
+        bolt_request = await to_bolt_request(request)
+        if request.path == flow.install_path:
+            response = await flow.handle_installation(bolt_request)
+        else:
+            response = await flow.handle_callback(bolt_request)
+        return await to_aiohttp_response(response)
+
+    def _signed(self, body: bytes, request: web.Request) -> bool:
+        """Slack's signature check (slack_sdk's), on the raw bytes: its own verifier decodes the
+        body as UTF-8 first, and these bodies need not be text."""
+        if self._verifier is None:
+            return True
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        given = request.headers.get("X-Slack-Signature", "")
+        if not stamp.isascii() or not stamp.isdigit() or abs(time.time() - int(stamp)) > SIGNATURE_MAX_AGE:
+            return False
+        expected = hmac.new(
+            self._verifier.signing_secret.encode(), b"v0:%s:%s" % (stamp.encode(), body), "sha256"
+        )
+        return hmac.compare_digest(f"v0={expected.hexdigest()}", given)
 
     async def start(self) -> None:
         await self.bot.open_session()
-        runner = web.AppRunner(self.bot.app.web_app(path=EVENTS_PATH, port=self.port), access_log=None)
+        app = web.Application()
+        app.router.add_post(EVENTS_PATH, self._handle)
+        flow = self.bot.app.oauth_flow
+        if flow is not None:
+            app.router.add_get(flow.install_path, self._install)
+            app.router.add_get(flow.redirect_uri_path, self._install)
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:
             await web.TCPSite(runner, self.host, self.port).start()
@@ -69,7 +127,7 @@ class HttpEndpoint:
         return f"http://{host}:{self.port}{EVENTS_PATH}"
 
     def describe(self) -> str:
-        where = f"HTTP events on port {self.port}{EVENTS_PATH}"
+        where = f"HTTP events on port {self.port} at {EVENTS_PATH}"
         flow = self.bot.app.oauth_flow
         if flow is not None:
             where += f", installs at {flow.install_path} (any workspace)"
@@ -88,6 +146,11 @@ class SocketModeEndpoint:
         # Built here, inside the running loop: the client opens its aiohttp session at once.
         await self.bot.open_session()
         self._handler = AsyncSocketModeHandler(self.bot.app, self.app_token)
+        # Ask for the WebSocket URL ourselves first: slack_sdk's connect loop retries a refused
+        # app token every ten seconds forever, where a refusal at start should stop the start
+        # (SlackApiError, reported by `_serve`). The URL is handed on, so it is asked for once.
+        opened = await self.bot.app.client.apps_connections_open(app_token=self.app_token)
+        self._handler.client.wss_uri = opened["url"]
         await self._handler.connect_async()
 
     async def stop(self) -> None:

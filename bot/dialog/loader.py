@@ -9,6 +9,7 @@ are reported with that file's own path.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -36,12 +37,13 @@ from bot.dialog.sections import (
     read_red_flag,
 )
 from bot.messages import URGENCIES
-from bot.yaml_lines import LineMap, Problem, YamlFileError, line_of, load_lines
+from bot.yaml_lines import LineMap, Problem, YamlFileError, kind_of, line_of, load_lines
 
 SECTIONS = (
     "dialog", "version", "language", "messages", "labels", "reminder", "red_flags", "questions",
     "flow", "outcomes", "causes", "unclear",
 )  # fmt: skip
+"""The top-level sections every dialog file has."""
 
 
 class DialogError(YamlFileError):
@@ -52,19 +54,131 @@ class DialogError(YamlFileError):
 
 def load_dialog(path: str | Path | Any) -> Dialog:
     """Parse and validate a dialog file and its language file; raise `DialogError` listing
-    every problem."""
+    every problem.
+
+    Every problem is a real one: a file that is not a dialog at all (empty, a transcript, any
+    other YAML) is one problem, not one per missing field; a section that is missing or not a
+    mapping is reported once, without every field it would have held; and every problem
+    carries a line."""
     source = str(path)
     raw = load_lines(path, DialogError)
+    not_a_dialog = _not_a_dialog(raw)
+    if not_a_dialog is not None:
+        raise DialogError(source, [not_a_dialog])
     reader = FieldReader()
     top = reader.mapping(raw, "", 1, required=SECTIONS, allowed=("words", "facts"))
     language = _language(top, Path(source), reader)
     dialog = _build(top, reader, Path(source), language)
-    if not reader.problems:
-        for line, place, message in check_dialog(dialog, _lines_of(top)):
-            reader.problem(line, place, message)
-    if reader.problems:
-        raise DialogError(source, reader.problems)
+    problems = _without_cascades(reader.problems, raw)
+    if not problems:
+        problems = [Problem(*found) for found in check_dialog(dialog, _lines_of(top))]
+    if problems:
+        raise DialogError(source, problems)
     return dialog
+
+
+def _not_a_dialog(raw: Any) -> Problem | None:
+    """One problem for a file that is no dialog at all, instead of one per section it lacks."""
+    if raw is None:
+        return Problem(
+            1,
+            "",
+            "the file is empty; a dialog starts with `dialog: <name>`, `version: 2` "
+            "and `language: <its language file>` (see dialogs/knee_pain.yaml)",
+        )
+    if not isinstance(raw, dict):
+        return Problem(
+            getattr(raw, "line", 1),
+            "",
+            f"expected a dialog (a mapping of dialog:, version:, "
+            f"questions: and the other sections), got {kind_of(raw)}",
+        )
+    if "dialog" in raw or "questions" in raw:
+        return None
+    has = ", ".join(str(key) for key in raw) or "nothing"
+    looks = "; it looks like a transcript: check it with `kneebot replay`" if "turns" in raw else ""
+    return Problem(
+        getattr(raw, "line", 1),
+        "",
+        f"this is not a dialog file: it has none of its sections ({', '.join(SECTIONS)}), only {has}{looks}",
+    )
+
+
+def _without_cascades(problems: list[Problem], raw: LineMap) -> list[Problem]:
+    """Drop the problems that only follow from an earlier one: the fields of a top-level
+    section that is missing, and whatever lies in a place that is not a mapping at all. A
+    problem without a line gets the line of its place."""
+    missing = {m.group(1) for p in problems if p.place == "" and (m := _MISSING.match(p.message))}
+    not_mappings: list[str] = []
+    kept: list[Problem] = []
+    for p in problems:
+        if p.place.split(".")[0] in missing:
+            continue
+        section = _MISSING.match(p.message) if p.place == "" else None
+        nested = _nested_key(raw, section.group(1)) if section else None
+        if section and nested:  # a section indented by mistake: say where it went
+            line, under = nested
+            p = Problem(
+                line,
+                "",
+                f"{section.group(1)!r} is a top-level section, but this line indents it under {under}: "
+                "start it at the beginning of the line",
+            )
+        if any(p.place == place or p.place.startswith(f"{place}.") for place in not_mappings):
+            continue
+        if p.place and p.message.startswith("expected a mapping"):
+            not_mappings.append(p.place)
+            if _is_sibling_field(raw, p.place):
+                field = p.place.rsplit(".", 1)[-1]
+                p = Problem(
+                    p.line,
+                    p.place,
+                    f"{p.message}; {field!r} looks like a field of the entry above it, indented one level "
+                    "too little",
+                )
+        if p.line is None and p.file is None:
+            p = Problem(_line_at(raw, p.place), p.place, p.message)
+        kept.append(p)
+    return kept
+
+
+_MISSING = re.compile(r"missing required field '([^']+)'")
+
+
+def _is_sibling_field(raw: LineMap, place: str) -> bool:
+    """Whether the last part of `place` is a field the entries beside it have (`next` among
+    answers that each have a `next`): the sign of a field dedented out of its entry."""
+    *parents, name = place.split(".")
+    node: Any = raw
+    for part in parents:
+        node = node.get(part) if isinstance(node, dict) else None
+    return isinstance(node, dict) and any(isinstance(v, dict) and name in v for v in node.values())
+
+
+def _nested_key(raw: LineMap, name: str) -> tuple[int, str] | None:
+    """Where a top-level section's key turns up deeper in the file (its line and place)."""
+    stack: list[tuple[Any, str]] = [(value, str(key)) for key, value in raw.items()]
+    while stack:
+        node, place = stack.pop()
+        if isinstance(node, dict):
+            if name in node:
+                return line_of(node, name) or 1, place
+            stack.extend((value, f"{place}.{key}") for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((item, place) for item in node)
+    return None
+
+
+def _line_at(raw: Any, place: str) -> int:
+    """The line of the deepest part of a dotted place (`questions.lump.next`) that exists."""
+    line = getattr(raw, "line", 1)
+    node = raw
+    for part in place.replace("[", ".[").split("."):
+        if not part or not isinstance(node, dict) or part not in node:
+            break
+        line = line_of(node, part, line) or line
+        node = node[part]
+    return line
 
 
 def _language(top: LineMap, source: Path, reader: FieldReader) -> Language:

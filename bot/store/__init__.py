@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.store.base import DEFAULT_TTL_SECONDS, Store, StoreUnavailable
+from bot.store.base import DEFAULT_TTL_SECONDS, Store, StoreBusy, StoreUnavailable
 from bot.store.memory import MemoryStore
 from bot.store.sqlite import SQLiteStore
 
-__all__ = ["MemoryStore", "SQLiteStore", "Store", "StoreUnavailable", "open_store"]
+__all__ = ["MemoryStore", "SQLiteStore", "Store", "StoreBusy", "StoreUnavailable", "open_store"]
 
 
 def open_store(

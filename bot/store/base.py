@@ -4,7 +4,8 @@ A turn runs as: `with store.lock(key)`, `first_delivery`, `load`, step the dialo
 `save`. The lock serialises turns on one conversation across threads and, for SQLite and Redis,
 across processes, so a double click or a retry racing the original never both apply to the
 same old state. A turn that fails inside the lock leaves no trace: nothing is saved and its
-event id is not remembered, so the platform's retry gets a real answer.
+event id is not remembered, so the platform's retry gets a real answer (the event mark and the
+turn's write are one transaction, or one script, and succeed or fail together).
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ class StoreUnavailable(Exception):
     """The store cannot be reached right now; the person is asked to try again shortly."""
 
 
+class StoreBusy(StoreUnavailable):
+    """The store answers, but another turn has held this conversation for longer than a turn
+    waits (a stuck process). Not an outage: the person is asked to send it again in a moment.
+    A kind of `StoreUnavailable`, so a caller that only knows that one still handles it."""
+
+
 class Store(ABC):
     """Where conversations live between turns. Implementations must be thread-safe."""
 
@@ -42,7 +49,9 @@ class Store(ABC):
     @abstractmethod
     def load(self, key: str, *, now: float) -> Conversation | None:
         """The conversation, or None when there is none or it idled past the TTL. A stored
-        conversation that does not decode raises `CorruptConversation` (the engine deletes it)."""
+        conversation that does not decode, or names another key (or, where the store keeps its
+        own person index beside the row, another person) than the store filed it under, raises
+        `CorruptConversation` (the engine deletes it)."""
 
     @abstractmethod
     def save(self, conversation: Conversation) -> None: ...
@@ -71,6 +80,12 @@ class Store(ABC):
     def ping(self) -> bool:
         """True when the store answers; used by health checks."""
         return True
+
+    def check(self) -> None:
+        """Raise `StoreUnavailable`, with the reason, unless the store answers now: a command
+        that is only useful with its store (the console chat) says so at start instead."""
+        if not self.ping():
+            raise StoreUnavailable(f"{self.describe()} does not answer")
 
     def describe(self) -> str:
         """A short, secret-free description for the start-up log line."""

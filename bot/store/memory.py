@@ -55,7 +55,7 @@ class MemoryStore(Store):
         if now - row[2] > self.ttl_seconds:
             self._rows.pop(key, None)
             return None
-        return Conversation.from_json(row[1])
+        return Conversation.from_json(row[1], key=key, user=row[0])
 
     def save(self, conversation: Conversation) -> None:
         self._rows[conversation.key] = (

@@ -12,19 +12,25 @@ Layout (all under one prefix, `kneebot:` by default):
 - `place:<place ref>`: the same for conversations started from a workspace or server but held
   elsewhere (`Conversation.origin`), so leaving that place finds them; conversations whose key
   lies in the place are found by scanning for the key prefix.
-- `event:<event id>`: written with `SET NX EX` when an event is first seen; a second delivery
-  finds it and is dropped, on any process, for `EVENT_TTL_SECONDS`.
+- `event:<event id>`: marks an event answered, for `EVENT_TTL_SECONDS`; a later delivery finds
+  it and is dropped, on any process. Written by the same script as the turn's save (or delete,
+  or forget), so the mark and the turn succeed or fail together: a turn lost to an outage never
+  leaves its event marked, and the platform's retry gets a real answer.
 - `lock:<conversation key>`: redis-py's `Lock` (a `SET NX PX` token, released by a script that
   deletes it only if the token is still ours).
 
 Why a lock and not a compare-and-set with WATCH: the engine's turn is "lock, check the event,
 load, step, save", and a lock keeps exactly that shape in every store, where WATCH would need
 a retry loop in the engine and a second way of de-duplicating events. A turn takes well under a
-millisecond, so waiting for the lock costs nothing in practice. The lock expires by itself
-(`lock_timeout`) so a process killed in the middle of a turn never blocks the conversation for
-long; and because an expired lock could let a very slow process write after another one took
-over, every write made under the lock is fenced: a script checks that the lock still holds our
-token before it writes, and refuses otherwise.
+millisecond, so waiting for the lock costs nothing in practice.
+
+The lock is a short lease (`lock_lease`, 1.5 s), renewed by a background thread while a turn
+runs, so a process killed in the middle of a turn blocks the conversation for at most the
+lease, and the next message is answered within it. A turn that still finds the conversation
+locked after `lock_wait` (a live process stuck on it) is told "one moment" (`StoreBusy`), not
+that Redis is down. Because an expired lease could let a stalled process write after another
+one took over, every write made under the lock is fenced: a script checks that the lock still
+holds our token before it writes, and refuses otherwise.
 
 Connection problems become `StoreUnavailable`: the person is asked to try again in a moment and
 the next turn simply tries Redis again. There is no fallback to memory, which would split
@@ -36,6 +42,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -44,12 +51,12 @@ from urllib.parse import urlsplit, urlunsplit
 import redis
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import LockError, OutOfMemoryError, ReadOnlyError, RedisError
+from redis.exceptions import LockError, LockNotOwnedError, OutOfMemoryError, ReadOnlyError, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
 from bot.conversation import Conversation
-from bot.store.base import DEFAULT_TTL_SECONDS, EVENT_TTL_SECONDS, Store, StoreUnavailable
+from bot.store.base import DEFAULT_TTL_SECONDS, EVENT_TTL_SECONDS, Store, StoreBusy, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -59,37 +66,61 @@ _OUTAGE = (RedisConnectionError, RedisTimeoutError, ReadOnlyError, OutOfMemoryEr
 """Errors that mean "Redis cannot serve us right now" (down, restarting, loading its data,
 a replica after a failover, full under `maxmemory`), as opposed to a bug in how we call it."""
 
-# KEYS: conversation, user index, lock, place index.
-# ARGV: json, ttl ms, conversation key, lock token ('' = none), origin ('' = none)
-_SAVE = """
-if ARGV[4] ~= '' and redis.call('get', KEYS[3]) ~= ARGV[4] then return 0 end
-redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('sadd', KEYS[2], ARGV[3])
-redis.call('pexpire', KEYS[2], ARGV[2])
-if ARGV[5] ~= '' then
-  redis.call('sadd', KEYS[4], ARGV[3])
-  redis.call('pexpire', KEYS[4], ARGV[2])
+# Every write script ends with the turn's event marks: KEYS after the fixed ones, each set for
+# ARGV[1] seconds, so a turn's write and its marks land together or not at all.
+_MARKS = """
+for i = FIRST, #KEYS do redis.call('set', KEYS[i], '1', 'EX', ARGV[1]) end
+"""
+
+# KEYS: lock, conversation, user index, place index, marks.
+# ARGV: mark ttl s, lock token ('' = none), json, ttl ms, conversation key, origin ('' = none)
+_SAVE = (
+    """
+if ARGV[2] ~= '' and redis.call('get', KEYS[1]) ~= ARGV[2] then return 0 end
+redis.call('set', KEYS[2], ARGV[3], 'PX', ARGV[4])
+redis.call('sadd', KEYS[3], ARGV[5])
+redis.call('pexpire', KEYS[3], ARGV[4])
+if ARGV[6] ~= '' then
+  redis.call('sadd', KEYS[4], ARGV[5])
+  redis.call('pexpire', KEYS[4], ARGV[4])
 end
-return 1
 """
+    + _MARKS.replace("FIRST", "5")
+    + "return 1"
+)
 
-# KEYS: conversation, lock.  ARGV: lock token ('' = none)
-_DELETE = """
-if ARGV[1] ~= '' and redis.call('get', KEYS[2]) ~= ARGV[1] then return 0 end
-redis.call('del', KEYS[1])
-return 1
+# KEYS: lock, conversation, marks.  ARGV: mark ttl s, lock token ('' = none)
+_DELETE = (
+    """
+if ARGV[2] ~= '' and redis.call('get', KEYS[1]) ~= ARGV[2] then return 0 end
+redis.call('del', KEYS[2])
 """
+    + _MARKS.replace("FIRST", "3")
+    + "return 1"
+)
 
-# KEYS: user index.  ARGV: conversation key prefix.  Atomic, so a save racing a forget either
-# lands before it (and is deleted) or after it (and starts a new index).
-_FORGET = """
+# KEYS: lock, marks.  ARGV: mark ttl s, lock token: a turn that wrote nothing still marks its event.
+_MARK = (
+    """
+if ARGV[2] ~= '' and redis.call('get', KEYS[1]) ~= ARGV[2] then return 0 end
+"""
+    + _MARKS.replace("FIRST", "2")
+    + "return 1"
+)
+
+# KEYS: user index, marks.  ARGV: mark ttl s, conversation key prefix.  Atomic, so a save
+# racing a forget either lands before it (and is deleted) or after it (and starts a new index).
+_FORGET = (
+    """
 local count = 0
 for _, key in ipairs(redis.call('smembers', KEYS[1])) do
-  count = count + redis.call('del', ARGV[1] .. key)
+  count = count + redis.call('del', ARGV[2] .. key)
 end
 redis.call('del', KEYS[1])
-return count
 """
+    + _MARKS.replace("FIRST", "2")
+    + "return count"
+)
 
 # KEYS: place index.  ARGV: conversation key prefix, place.  A listed conversation is deleted
 # only if it still names this place as its origin (the key may have been reused since).
@@ -121,18 +152,20 @@ class RedisStore(Store):
         *,
         ttl_seconds: float = DEFAULT_TTL_SECONDS,
         prefix: str = "kneebot:",
-        lock_timeout: float = 10.0,
-        lock_wait: float = 5.0,
+        lock_lease: float = 1.5,
+        lock_wait: float = 3.0,
         socket_timeout: float = 2.0,
     ) -> None:
-        """`lock_timeout`: how long a lock outlives a process that died holding it.
-        `lock_wait`: how long a turn waits for a busy conversation before giving up.
+        """`lock_lease`: how long a lock outlives a process that died holding it; a live turn
+        renews it every third of that. `lock_wait`: how long a turn waits for a conversation
+        another turn holds before the person is asked to send it again in a moment (longer
+        than the lease, so a dead process's lock is always waited out).
         `socket_timeout`: how long one Redis call may take before Redis counts as unreachable;
         one quick retry covers a connection left stale by a Redis restart."""
         super().__init__(ttl_seconds=ttl_seconds)
         self.url = url
         self.prefix = prefix
-        self.lock_timeout = lock_timeout
+        self.lock_lease = lock_lease
         self.lock_wait = lock_wait
         try:
             self._client = redis.Redis.from_url(
@@ -147,9 +180,14 @@ class RedisStore(Store):
             raise StoreUnavailable(f"cannot use REDIS_URL {self.describe()}: {exc}") from exc
         self._save = self._client.register_script(_SAVE)
         self._delete = self._client.register_script(_DELETE)
+        self._mark = self._client.register_script(_MARK)
         self._forget = self._client.register_script(_FORGET)
         self._forget_place = self._client.register_script(_FORGET_PLACE)
         self._turn = threading.local()
+        self._held: dict[str, Any] = {}  # token -> redis-py Lock, for the renewing thread
+        self._held_guard = threading.Lock()
+        self._renewer: threading.Thread | None = None
+        self._closed = threading.Event()
 
     # ----- keys --------------------------------------------------------------------------
     def _conv(self, key: str) -> str:
@@ -164,6 +202,9 @@ class RedisStore(Store):
     def _lock_name(self, key: str) -> str:
         return f"{self.prefix}lock:{key}"
 
+    def _event(self, event_id: str) -> str:
+        return f"{self.prefix}event:{event_id}"
+
     def _ttl_ms(self) -> int:
         return max(1, round(self.ttl_seconds * 1000))
 
@@ -171,55 +212,85 @@ class RedisStore(Store):
         try:
             return action()
         except _OUTAGE as exc:
-            raise StoreUnavailable(f"Redis at {self.describe()} is unreachable: {exc}") from exc
+            raise StoreUnavailable(f"Redis at {redact(self.url)} is unreachable: {exc}") from exc
 
     def _held_token(self, key: str) -> str:
         """The token of the lock this thread holds on `key`, or '' when it holds none."""
         return self._turn.token if getattr(self._turn, "key", None) == key else ""
+
+    def _marks(self, key: str) -> list[str]:
+        """The event marks this thread's turn on `key` has yet to write (none outside a turn)."""
+        return list(self._turn.events) if getattr(self._turn, "key", None) == key else []
+
+    def _marked(self, key: str) -> None:
+        if getattr(self._turn, "key", None) == key:
+            self._turn.events = []
 
     # ----- the Store interface ------------------------------------------------------------
     @contextmanager
     def lock(self, key: str) -> Iterator[None]:
         lock = self._client.lock(
             self._lock_name(key),
-            timeout=self.lock_timeout,
+            timeout=self.lock_lease,
             blocking_timeout=self.lock_wait,
             sleep=0.01,
             thread_local=False,
         )
         token = uuid.uuid4().hex
         if not self._call(lambda: lock.acquire(token=token)):
-            raise StoreUnavailable(f"a conversation stayed locked for more than {self.lock_wait:g} s")
+            raise StoreBusy(f"a conversation stayed locked for more than {self.lock_wait:g} s")
+        self._keep_renewed(token, lock)
         self._turn.key, self._turn.token, self._turn.events = key, token, []
         try:
             yield
-        except BaseException:
-            self._forget_events(self._turn.events)  # a failed turn must not swallow its retry
-            raise
+            if self._turn.events:  # the turn wrote nothing that carried its event marks
+                self._fenced(self._mark, [self._lock_name(key), *self._turn.events], [token])
         finally:
             self._turn.key = self._turn.token = None
+            self._turn.events = []
+            with self._held_guard:
+                self._held.pop(token, None)
             self._release(lock)
+
+    def _fenced(self, script: Any, keys: list[str], args: list[str | int]) -> None:
+        """Run a write script that checks our lock first (its ARGV[1] is the marks' expiry)."""
+        if not self._call(lambda: script(keys=keys, args=[EVENT_TTL_SECONDS, *args])):
+            raise StoreUnavailable(f"a conversation lock lapsed mid-turn (lease {self.lock_lease:g} s)")
+
+    def _keep_renewed(self, token: str, lock: Any) -> None:
+        """Have the renewing thread extend this lock's lease for as long as the turn holds it."""
+        with self._held_guard:
+            self._held[token] = lock
+            if self._renewer is None:
+                self._renewer = threading.Thread(
+                    target=_renew_leases, args=(weakref.ref(self),), name="kneebot-redis-leases", daemon=True
+                )
+                self._renewer.start()
+
+    def _renew_held(self) -> None:
+        with self._held_guard:
+            held = list(self._held.values())
+        for lock in held:
+            try:
+                lock.reacquire()
+            except LockNotOwnedError:
+                pass  # released meanwhile, or lapsed: the turn's fenced writes will refuse
+            except (LockError, RedisError) as exc:
+                log.debug("could not renew a conversation lock: %s", exc)
 
     def _release(self, lock: Any) -> None:
         """The turn is already saved (fenced) when this runs; failing to release only means the
-        lock lingers until `lock_timeout`, so it is worth a warning, not a failed turn."""
+        lock lingers until its lease ends, so it is worth a warning, not a failed turn."""
         try:
             lock.release()
         except (LockError, *_OUTAGE) as exc:
             log.warning("could not release a conversation lock (it expires by itself): %s", exc)
 
-    def _forget_events(self, events: list[str]) -> None:
-        if events:
-            try:
-                self._client.delete(*events)
-            except RedisError:
-                log.warning("could not un-mark %d event(s) of a failed turn", len(events))
-
     def load(self, key: str, *, now: float) -> Conversation | None:
         raw = self._call(lambda: self._client.get(self._conv(key)))
         if raw is None:
             return None
-        conversation = Conversation.from_json(raw)
+        conversation = Conversation.from_json(raw, key=key)
         if now - conversation.updated_at > self.ttl_seconds:
             self._call(lambda: self._client.delete(self._conv(key)))
             return None
@@ -228,18 +299,31 @@ class RedisStore(Store):
     def save(self, conversation: Conversation) -> None:
         key = conversation.key
         origin = conversation.origin
-        keys = [self._conv(key), self._index(conversation.user), self._lock_name(key), self._place(origin)]
-        args: list[str | int] = [conversation.to_json(), self._ttl_ms(), key, self._held_token(key), origin]
-        if not self._call(lambda: self._save(keys=keys, args=args)):
-            raise StoreUnavailable(f"a conversation lock expired after {self.lock_timeout:g} s mid-turn")
+        keys = [
+            self._lock_name(key),
+            self._conv(key),
+            self._index(conversation.user),
+            self._place(origin),
+            *self._marks(key),
+        ]
+        self._fenced(
+            self._save, keys, [self._held_token(key), conversation.to_json(), self._ttl_ms(), key, origin]
+        )
+        self._marked(key)
 
     def delete(self, key: str) -> None:
-        keys = [self._conv(key), self._lock_name(key)]
-        if not self._call(lambda: self._delete(keys=keys, args=[self._held_token(key)])):
-            raise StoreUnavailable(f"a conversation lock expired after {self.lock_timeout:g} s mid-turn")
+        self._fenced(
+            self._delete, [self._lock_name(key), self._conv(key), *self._marks(key)], [self._held_token(key)]
+        )
+        self._marked(key)
 
     def forget_user(self, user: str) -> int:
-        return int(self._call(lambda: self._forget(keys=[self._index(user)], args=[self._conv("")])))
+        marks = self._turn.events if getattr(self._turn, "key", None) is not None else []
+        keys = [self._index(user), *marks]
+        args: list[str | int] = [EVENT_TTL_SECONDS, self._conv("")]
+        count = int(self._call(lambda: self._forget(keys=keys, args=args)))
+        self._turn.events = []
+        return count
 
     def forget_place(self, place: str) -> int:
         """Conversations keyed in the place are found with SCAN (rare: an uninstall), those
@@ -257,11 +341,15 @@ class RedisStore(Store):
         return self._call(forget)
 
     def first_delivery(self, event_id: str, *, now: float) -> bool:
-        name = f"{self.prefix}event:{event_id}"
-        fresh = bool(self._call(lambda: self._client.set(name, b"1", nx=True, ex=EVENT_TTL_SECONDS)))
-        if fresh and getattr(self._turn, "key", None) is not None:
-            self._turn.events.append(name)
-        return fresh
+        """Inside a turn, only look: the mark is written with the turn's own write (see the
+        module docstring). Outside one, mark at once."""
+        name = self._event(event_id)
+        if getattr(self._turn, "key", None) is None:
+            return bool(self._call(lambda: self._client.set(name, b"1", nx=True, ex=EVENT_TTL_SECONDS)))
+        if self._call(lambda: self._client.exists(name)):
+            return False
+        self._turn.events.append(name)
+        return True
 
     def purge_expired(self, *, now: float) -> int:
         """Nothing to do: Redis expires conversations, indexes and event ids by itself."""
@@ -273,10 +361,14 @@ class RedisStore(Store):
         except RedisError:
             return False
 
+    def check(self) -> None:
+        self._call(self._client.ping)
+
     def describe(self) -> str:
         return f"redis ({redact(self.url)}, idle conversations kept {self.ttl_seconds / 3600:g} h)"
 
     def close(self) -> None:
+        self._closed.set()
         self._client.close()
 
     def keys(self) -> Iterator[str]:
@@ -312,3 +404,18 @@ def redact(url: str) -> str:
     return (
         urlunsplit((parts.scheme, netloc, parts.path, "", "")) if netloc else f"{parts.scheme}://{parts.path}"
     )
+
+
+def _renew_leases(store_ref: weakref.ref[RedisStore]) -> None:
+    """Every third of a lease, extend the leases of the turns in progress. Holds the store only
+    weakly, so a store dropped without `close()` does not keep this thread alive."""
+    while (store := store_ref()) is not None and not store._closed.is_set():
+        period, closed = store.lock_lease / 3, store._closed
+        del store
+        if closed.wait(period):
+            return
+        store = store_ref()
+        if store is None:
+            return
+        store._renew_held()
+        del store

@@ -12,15 +12,18 @@ database file, so they are private too. After `forget` and after purging expired
 is checkpointed and truncated, so no older copy of a deleted row stays in it either.
 
 Why `os.open(..., 0o600)` and not a umask: the umask is process-wide, and changing it around
-`sqlite3.connect` would also change the mode of files any other thread creates meanwhile.
+`sqlite3.connect` would also change the mode of files any other thread creates meanwhile. Why
+never on the database file itself once it exists: see `_make_private`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,7 +67,8 @@ class SQLiteStore(Store):
         if self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         _make_private(self.path)
-        self._conn().executescript(_SCHEMA)
+        with self._refused():
+            self._conn().executescript(_SCHEMA)
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -84,15 +88,25 @@ class SQLiteStore(Store):
         return conn
 
     @contextmanager
+    def _refused(self) -> Iterator[None]:
+        """Whatever SQLite refuses (locked past the busy timeout, a read-only file, a full disk,
+        an I/O error, a file that is not a database) is an outage the person can retry, never
+        a bug: the turn is answered "try again in a moment" and logged as one line."""
+        try:
+            yield
+        except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+            if isinstance(exc, _BUGS):
+                raise
+            raise StoreUnavailable(f"SQLite file {self.path} cannot be written: {exc}") from exc
+
+    @contextmanager
     def lock(self, key: str) -> Iterator[None]:
         """One write transaction per turn. A file still locked after the busy timeout (another
         process stuck mid-turn) or a failed commit (disk full, file gone) is an outage the
         person can retry, not a bug; the transaction is rolled back so nothing half-done stays."""
         conn = self._conn()
-        try:
+        with self._refused():
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(f"SQLite file {self.path} cannot be written: {exc}") from exc
         try:
             yield
         except BaseException:
@@ -101,40 +115,45 @@ class SQLiteStore(Store):
             raise
         scrub, self._local.scrub = getattr(self._local, "scrub", False), False
         try:
-            conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
+            with self._refused():
+                conn.execute("COMMIT")
+        except StoreUnavailable:
             _rollback(conn)
-            raise StoreUnavailable(f"SQLite file {self.path} cannot be written: {exc}") from exc
+            raise
         if scrub:
             self._scrub(conn)
 
     def load(self, key: str, *, now: float) -> Conversation | None:
-        row = (
-            self._conn()
-            .execute("SELECT updated_at, data FROM conversations WHERE key = ?", (key,))
-            .fetchone()
-        )
+        with self._refused():
+            row = (
+                self._conn()
+                .execute("SELECT updated_at, data, user FROM conversations WHERE key = ?", (key,))
+                .fetchone()
+            )
         if row is None:
             return None
         if now - row[0] > self.ttl_seconds:
             self.delete(key)
             return None
-        return Conversation.from_json(row[1])
+        return Conversation.from_json(row[1], key=key, user=row[2])
 
     def save(self, conversation: Conversation) -> None:
-        self._conn().execute(
-            "INSERT INTO conversations (key, user, updated_at, data) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET user = excluded.user, "
-            "updated_at = excluded.updated_at, data = excluded.data",
-            (conversation.key, conversation.user, conversation.updated_at, conversation.to_json()),
-        )
+        with self._refused():
+            self._conn().execute(
+                "INSERT INTO conversations (key, user, updated_at, data) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET user = excluded.user, "
+                "updated_at = excluded.updated_at, data = excluded.data",
+                (conversation.key, conversation.user, conversation.updated_at, conversation.to_json()),
+            )
 
     def delete(self, key: str) -> None:
-        self._conn().execute("DELETE FROM conversations WHERE key = ?", (key,))
+        with self._refused():
+            self._conn().execute("DELETE FROM conversations WHERE key = ?", (key,))
 
     def forget_user(self, user: str) -> int:
         conn = self._conn()
-        cursor = conn.execute("DELETE FROM conversations WHERE user = ?", (user,))
+        with self._refused():
+            cursor = conn.execute("DELETE FROM conversations WHERE user = ?", (user,))
         self._scrub_soon(conn)
         return cursor.rowcount
 
@@ -152,20 +171,19 @@ class SQLiteStore(Store):
         return cursor.rowcount
 
     def first_delivery(self, event_id: str, *, now: float) -> bool:
-        cursor = self._conn().execute(
-            "INSERT INTO events (id, seen_at) VALUES (?, ?) ON CONFLICT(id) DO UPDATE "
-            "SET seen_at = excluded.seen_at WHERE events.seen_at < ?",
-            (event_id, now, now - EVENT_TTL_SECONDS),
-        )
+        with self._refused():
+            cursor = self._conn().execute(
+                "INSERT INTO events (id, seen_at) VALUES (?, ?) ON CONFLICT(id) DO UPDATE "
+                "SET seen_at = excluded.seen_at WHERE events.seen_at < ?",
+                (event_id, now, now - EVENT_TTL_SECONDS),
+            )
         return cursor.rowcount == 1
 
     def purge_expired(self, *, now: float) -> int:
         conn = self._conn()
-        try:
+        with self._refused():
             cursor = conn.execute("DELETE FROM conversations WHERE updated_at < ?", (now - self.ttl_seconds,))
             conn.execute("DELETE FROM events WHERE seen_at < ?", (now - EVENT_TTL_SECONDS,))
-        except sqlite3.OperationalError as exc:  # locked past the busy timeout, disk full
-            raise StoreUnavailable(f"SQLite file {self.path} cannot be written: {exc}") from exc
         if cursor.rowcount:
             self._scrub_soon(conn)
         return cursor.rowcount
@@ -229,33 +247,60 @@ class SQLiteStore(Store):
 def _make_private(path: Path) -> None:
     """Create the database file owner-only before SQLite opens it, or make an existing one so.
     SQLite gives the -wal and -shm files the database file's mode; any already there (left by
-    an older version) are tightened here too."""
+    an older version) are tightened here too.
+
+    By path only, never by opening the file: POSIX drops every lock a process holds on a file
+    when it closes any descriptor of it, so an `open`/`close` here while this process already
+    has connections to the file (a second store on it) would silently drop their SQLite locks,
+    SQLite's documented way to corrupt a database. A new file is made under a temporary name
+    and linked into place, so no descriptor of it is ever open once others can see it."""
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE)
+        if not path.exists():
+            _create_private(path)
+        mode = path.stat().st_mode
     except OSError as exc:
-        raise StoreUnavailable(f"cannot open SQLite file {path}: {exc}") from exc
-    try:
-        _tighten(path, os.fstat(fd).st_mode, fd)
-    finally:
-        os.close(fd)
+        raise StoreUnavailable(f"cannot open SQLite file {path}: {exc.strerror or exc}") from exc
+    _tighten(path, mode)
     for suffix in ("-wal", "-shm"):
         sidecar = path.with_name(path.name + suffix)
         try:
             mode = sidecar.stat().st_mode
         except FileNotFoundError:
             continue
-        _tighten(sidecar, mode, sidecar)
+        _tighten(sidecar, mode)
 
 
-def _tighten(path: Path, mode: int, target: int | Path) -> None:
-    """chmod 600 `target` (an open descriptor of `path`, or `path`) if others can read it."""
+def _create_private(path: Path) -> None:
+    """An empty owner-only file at `path`, unless one appeared meanwhile (then that one stays)."""
+    spare = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.new")
+    os.close(os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    try:
+        os.link(spare, path)
+    except FileExistsError:
+        pass
+    except OSError:  # a file system without hard links: create in place, still before any connection
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    finally:
+        spare.unlink()
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """chmod 600 `path` if others can read it (by path: see `_make_private`)."""
     if mode & 0o077:
         try:
-            os.chmod(target, PRIVATE)
+            os.chmod(path, PRIVATE)
         except PermissionError:
             log.warning("%s is readable by other users and not ours to change: chmod 600 it", path)
 
 
+_BUGS = (sqlite3.ProgrammingError, sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.DataError)
+"""sqlite3 errors that mean our SQL or our values are wrong: a bug, logged with its traceback."""
+
+
 def _rollback(conn: sqlite3.Connection) -> None:
+    """Undo a failed turn. SQLite may already have rolled back by itself (after SQLITE_FULL, an
+    I/O error), and a failing ROLLBACK must not hide the error that brought us here."""
     if conn.in_transaction:
-        conn.execute("ROLLBACK")
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")

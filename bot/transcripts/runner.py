@@ -26,7 +26,7 @@ from bot.transcripts.driver import Driver, EngineDriver, Said
 from bot.transcripts.format import load_transcript
 from bot.transcripts.model import Outcome, Transcript, TranscriptError, Turn
 from bot.transcripts.report import matches, outcome_problem, turn_problem
-from bot.yaml_lines import Problem
+from bot.yaml_lines import Problem, yaml_files
 
 __all__ = [
     "ReplayResult",
@@ -187,13 +187,7 @@ def replay_file(path: str | Path, *, dialog: Dialog, strict_text: bool = True) -
 
 def find_transcripts(paths: Iterable[str | Path]) -> list[Path]:
     """Files as given, folders expanded to their *.yaml and *.yml files (sorted, recursively)."""
-    found: list[Path] = []
-    for entry in map(Path, paths):
-        if entry.is_dir():
-            found += sorted(p for p in entry.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-        else:
-            found.append(entry)
-    return found
+    return yaml_files(paths)
 
 
 def replay_main(

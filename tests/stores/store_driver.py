@@ -7,9 +7,15 @@
         that were applied, each as [key, question, step] as this process saw them plus the
         state the engine applied it to, and how many were turned away.
 
-    python store_driver.py hold STORE KEY LOCK_TIMEOUT [dirty]
+    python store_driver.py hold STORE KEY LEASE [dirty]
         Take the conversation's lock (as a turn does), optionally write a changed copy of the
-        conversation inside it, print "holding" and wait to be killed with kill -9.
+        conversation inside it, print "holding" and wait to be killed with kill -9. LEASE is
+        the Redis lock's lease in seconds, or "default" for the store's own.
+
+    python store_driver.py stall STORE KEY LEASE
+        Take the lock and load the conversation, print "holding", then wait for a line "save"
+        (the test stops and resumes this process meanwhile, as a long pause would) and try to
+        save a copy with step 99: print "saved", or "refused" when the store refused it.
 
 STORE is sqlite:PATH or redis:URL. Kept apart from the tests so it runs as its own process.
 """
@@ -24,16 +30,16 @@ import time
 from bot.dialog.loader import load_dialog
 from bot.engine import Engine, TurnRecord, default_dialog_path
 from bot.messages import Incoming, Reply
-from bot.replies import PICKS, answer_token, parse_token
-from bot.store import SQLiteStore, Store
+from bot.replies import PICKS, picks_token
+from bot.store import SQLiteStore, Store, StoreUnavailable
 from bot.store.redis import RedisStore
 
 
-def open_store(spec: str, lock_timeout: float = 10.0) -> Store:
+def open_store(spec: str, lease: str = "default") -> Store:
     kind, _, where = spec.partition(":")
     if kind == "sqlite":
         return SQLiteStore(where)
-    return RedisStore(where, lock_timeout=lock_timeout)
+    return RedisStore(where) if lease == "default" else RedisStore(where, lock_lease=float(lease))
 
 
 def _token(question: Reply, value: str) -> str:
@@ -45,8 +51,7 @@ def _token(question: Reply, value: str) -> str:
         return tokens[value]
     if not question.multi or any(pick not in tokens for pick in picks):
         raise SystemExit(f"{question.question} does not offer {value}")
-    button = parse_token(tokens[picks[0]])
-    return answer_token(button.state, button.step, value)
+    return picks_token([tokens[pick] for pick in picks])
 
 
 def hammer(store: Store, people: list[list[str]], answers: dict[str, str]) -> None:
@@ -85,12 +90,29 @@ def hold(store: Store, key: str, dirty: bool) -> None:
         time.sleep(120)
 
 
+def stall(store: Store, key: str) -> None:
+    try:
+        with store.lock(key):
+            conversation = store.load(key, now=time.time())
+            assert conversation is not None
+            print("holding", flush=True)
+            if sys.stdin.readline().strip() != "save":
+                raise SystemExit("expected save")
+            store.save(dataclasses.replace(conversation, step=99))
+    except StoreUnavailable:
+        print("refused", flush=True)
+    else:
+        print("saved", flush=True)
+
+
 def main(argv: list[str]) -> None:
     mode, spec = argv[:2]
     if mode == "hammer":
         hammer(open_store(spec), json.loads(argv[2]), json.loads(argv[3]))
+    elif mode == "stall":
+        stall(open_store(spec, argv[3]), argv[2])
     else:
-        hold(open_store(spec, float(argv[3])), argv[2], dirty=argv[4:] == ["dirty"])
+        hold(open_store(spec, argv[3]), argv[2], dirty=argv[4:] == ["dirty"])
 
 
 if __name__ == "__main__":

@@ -80,7 +80,7 @@ def test_a_process_killed_holding_the_lock_does_not_block_the_conversation(
     with a half-written change). Another process's turn waits for it, then goes ahead on the
     last saved state as soon as the lock is gone: at once for SQLite (the OS drops a dead
     process's file locks and its transaction is never committed), after the lock's own
-    timeout for Redis."""
+    lease for Redis."""
     store = durable.store()
     ann = chat(make_engine(store))
     ann.say("hi")
@@ -88,7 +88,7 @@ def test_a_process_killed_holding_the_lock_does_not_block_the_conversation(
     before = ann.stored(store)
 
     dirty = ["dirty"] if durable.name == "sqlite" else []
-    holder = driver("hold", durable.spec, ann.key, "3", *dirty)
+    holder = driver("hold", durable.spec, ann.key, "default", *dirty)
     holder.expect("holding")
     done = threading.Event()
     waiter = threading.Thread(target=lambda: (ann.click("none"), done.set()))

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 
-from bot.store import MemoryStore, SQLiteStore, StoreUnavailable, open_store
+from bot.store import MemoryStore, SQLiteStore, open_store
 from bot.store.redis import RedisStore, redact
 
 ENGINE_LOG = "bot.engine"
@@ -166,23 +168,30 @@ def test_redis_unreachable_never_falls_back_to_memory(make_engine, chat, caplog)
     store.close()
 
 
-def test_a_write_after_the_lock_expired_is_refused(redis_url, redis_server, make_engine, chat, eventually):
-    """A process stalls past its lock's timeout while another takes the conversation over:
-    the stalled process's late write must not overwrite the newer state."""
-    slow = RedisStore(redis_url, lock_timeout=0.2)
+def test_a_write_after_the_lock_expired_is_refused(
+    redis_url, redis_server, driver, make_engine, chat, eventually
+):
+    """A process stalls (stopped, as a long pause would) past its lock's lease while another
+    takes the conversation over: the stalled process's late write must not overwrite the newer
+    state. Stopped, its lease-renewing thread stops too, as it would in a real stall."""
     other = RedisStore(redis_url)
     ann = chat(make_engine(other))
     ann.say("hi")
     client = redis_server.client()
+    slow = driver("stall", f"redis:{redis_url}", ann.key, "0.3")
+    slow.expect("holding")
 
-    with pytest.raises(StoreUnavailable), slow.lock(ann.key):
-        seen = slow.load(ann.key, now=time.time())
+    slow.process.send_signal(signal.SIGSTOP)
+    try:
         eventually(lambda: not client.exists(f"kneebot:lock:{ann.key}"), "expiry of the stalled lock")
         with other.lock(ann.key):
+            seen = other.load(ann.key, now=time.time())
             other.save(dataclasses.replace(seen, step=50))
-        slow.save(dataclasses.replace(seen, step=99))
+    finally:
+        slow.process.send_signal(signal.SIGCONT)
+    slow.send("save")
+    slow.expect("refused")
     assert ann.stored(other).step == 50
-    slow.close()
     other.close()
 
 
@@ -226,3 +235,133 @@ def test_the_start_up_line_names_redis_and_hides_the_password(redis_url, redis_s
     assert f"store redis (redis://:***@127.0.0.1:{redis_server.port}/0" in done.stderr
     assert redis_server.password not in done.stderr + done.stdout
     assert not (tmp_path / "kneebot.sqlite3").exists()  # Redis chosen, not SQLite as well
+
+
+# ----- a turn's event mark and its save land together; a dead turn's lock is a short lease ------
+class _RedisDiesMidTurn(RedisStore):
+    """A real fault at a precise moment: the Redis server is killed (kill -9) right after the
+    turn has checked its event and loaded the conversation, before it saves."""
+
+    def __init__(self, server) -> None:
+        super().__init__(server.url)
+        self.server = server
+        self.armed = False
+
+    def load(self, key, *, now):
+        conversation = super().load(key, now=now)
+        if self.armed:
+            self.armed = False
+            self.server.stop(kill=True)
+        return conversation
+
+
+def test_a_turn_lost_to_an_outage_leaves_its_event_unmarked_so_the_retry_is_answered(
+    own_redis, make_engine, chat
+):
+    server = own_redis(persistent=True)  # every write reaches the disk before Redis answers it
+    store = _RedisDiesMidTurn(server)
+    ann = chat(make_engine(store))
+    ann.say("hi")
+    shown = ann.last
+    click = shown[-1].choices[-1].value
+
+    store.armed = True
+    ann.click(click, on=shown, event_id="Ev-lost")
+    assert ann.texts() == [ann.engine.dialog.messages["unavailable"]]
+    server.start()
+    assert not server.client().exists("kneebot:event:Ev-lost")
+
+    ann.click(click, on=shown, event_id="Ev-lost")  # the platform delivers the event again
+    assert ann.records[-1].event not in ("duplicate", "store_unavailable", "store_busy", "error")
+    assert ann.last and ann.stored(store).step == 1
+    ann.click(click, on=shown, event_id="Ev-lost")  # and once answered, it is a duplicate
+    assert ann.records[-1].event == "duplicate"
+    store.close()
+
+
+def _engine_lines(caplog, level: int) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == ENGINE_LOG and r.levelno == level]
+
+
+def test_a_process_killed_mid_turn_holds_the_conversation_only_for_a_short_lease(
+    redis_url, driver, make_engine, chat, caplog
+):
+    """kill -9 of a process in the middle of a turn leaves its lock behind: with the default
+    settings the next message waits out the short lease and is answered, not told "I can't
+    reach my memory" while Redis is up."""
+    caplog.set_level(logging.INFO, logger=ENGINE_LOG)
+    store = RedisStore(redis_url)
+    ann = chat(make_engine(store))
+    ann.say("hi")
+    shown = ann.last
+    holder = driver("hold", f"redis:{redis_url}", ann.key, "default")
+    holder.expect("holding")
+    holder.kill9()
+
+    ann.click(shown[-1].choices[-1].value, on=shown)
+
+    assert ann.records[-1].event not in ("store_unavailable", "store_busy", "error")
+    assert ann.stored(store).step == 1
+    assert _engine_lines(caplog, logging.ERROR) == []
+    store.close()
+
+
+def test_a_long_turn_keeps_its_lease_and_a_turn_waiting_on_it_hears_one_moment(
+    redis_url, make_engine, chat, caplog
+):
+    caplog.set_level(logging.INFO, logger=ENGINE_LOG)
+    lease = 1.0
+    holder = RedisStore(redis_url, lock_lease=lease)
+    waiting = RedisStore(redis_url, lock_lease=lease, lock_wait=0.2)
+    ann = chat(make_engine(waiting))
+    ann.say("hi")
+    shown = ann.last
+
+    with holder.lock(ann.key):
+        seen = holder.load(ann.key, now=time.time())
+        ann.click(shown[-1].choices[-1].value, on=shown)  # another process's turn meanwhile
+        assert ann.texts() == [ann.engine.dialog.messages["busy"]]
+        assert ann.records[-1].event == "store_busy"
+        time.sleep(2.5 * lease)  # well past one lease: renewed while the turn runs, still ours
+        holder.save(dataclasses.replace(seen, step=seen.step + 7))
+
+    assert ann.stored(waiting).step == seen.step + 7
+    assert _engine_lines(caplog, logging.ERROR) == []  # busy is not an outage
+    assert "conversation store is back" not in _engine_lines(caplog, logging.INFO)
+    holder.close()
+    waiting.close()
+
+
+def test_one_outage_is_one_unavailable_line_and_one_back_line_whatever_the_threads(
+    own_redis, make_engine, chat, caplog
+):
+    caplog.set_level(logging.INFO, logger=ENGINE_LOG)
+    server = own_redis()
+    store = RedisStore(server.url)
+    engine = make_engine(store)
+    people = [chat(engine, user=f"runner{n}") for n in range(8)]
+
+    def everyone_says(text: str) -> None:
+        barrier = threading.Barrier(len(people))
+
+        def say(person) -> None:
+            barrier.wait()
+            person.say(text)
+
+        threads = [threading.Thread(target=say, args=(person,)) for person in people]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    everyone_says("hi")
+    server.stop(kill=True)
+    everyone_says("hi")
+    everyone_says("hi")
+    server.start()
+    everyone_says("hi")
+    everyone_says("hi")
+
+    assert len(_engine_lines(caplog, logging.ERROR)) == 1
+    assert _engine_lines(caplog, logging.INFO).count("conversation store is back") == 1
+    store.close()

@@ -133,3 +133,110 @@ def test_a_conversation_reads_back_as_it_was_written():
     )
     read = Conversation.from_json(written.to_json())
     assert read.to_json() == written.to_json()
+
+
+# ----- damage that decodes as JSON but not as a conversation ------------------------------------
+def _rewrite(backend, key: str, /, **changes: object) -> None:
+    """Change fields of the stored conversation `key` behind the store's back."""
+    kind, _, where = backend.spec.partition(":")
+    if kind == "sqlite":
+        with sqlite3.connect(where) as conn:
+            (good,) = conn.execute("SELECT data FROM conversations WHERE key = ?", (key,)).fetchone()
+            bad = json.dumps({**json.loads(good), **changes})
+            conn.execute("UPDATE conversations SET data = ? WHERE key = ?", (bad, key))
+    else:
+        client = redis.Redis.from_url(where)
+        good = client.get(f"kneebot:conv:{key}").decode()
+        client.set(f"kneebot:conv:{key}", json.dumps({**json.loads(good), **changes}), keepttl=True)
+        client.close()
+
+
+DAMAGED_FIELDS = {
+    "history-number": {"history": [5]},
+    "history-null": {"history": [None]},
+    "history-empty-entry": {"history": [[]]},
+    "history-state-only": {"history": [["somewhere"]]},
+    "history-state-not-text": {"history": [[5, []]]},
+    "history-added-not-a-list": {"history": [["somewhere", "answer"]]},
+    "history-added-not-text": {"history": [["somewhere", [None]]]},
+    "history-too-long": {"history": [["somewhere", [], "extra"]]},
+    "step-negative": {"step": -3},
+    "updated-never": {"updated_at": float("nan")},
+    "user-empty": {"user": ""},
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGED_FIELDS))
+@pytest.mark.parametrize("said", ["forget", "stop", "back", "restart", "help", "hi", "1"])
+def test_a_damaged_field_is_a_fresh_start_and_forget_and_stop_always_work(
+    durable, make_engine, chat, damage, said
+):
+    store = durable.store()
+    ann = chat(make_engine(store))
+    ann.say("hi")
+    _rewrite(durable, ann.key, **DAMAGED_FIELDS[damage])
+
+    ann.say(said)
+
+    messages = ann.engine.dialog.messages
+    assert messages["error"] not in ann.texts(), ann.texts()
+    assert ann.records[-1].event not in ("error", "store_unavailable")
+    if said == "forget":
+        assert ann.texts() == [ann.engine.dialogue.forgotten(0).text]  # the damaged row went first
+    if said in ("hi", "1", "restart"):
+        assert messages["greeting"] in ann.texts() and ann.question() is not None
+    if said in ("forget", "stop"):
+        assert ann.key not in set(store.keys())
+    else:  # a fresh check or nothing: whatever is kept now reads back
+        assert ann.key not in set(store.keys()) or ann.stored(store) is not None
+
+
+@pytest.mark.parametrize(
+    "history", [[5], [None], [["s"]], [[1, []]], [["s", "a"]], [["s", [1]]], [["s", [], 0]]]
+)
+def test_a_history_of_the_wrong_shape_does_not_decode(history):
+    good = json.loads(Conversation(key="k", user="u", dialog="d", version=1, state="s").to_json())
+    with pytest.raises(CorruptConversation):
+        Conversation.from_json(json.dumps({**good, "history": history}))
+
+
+# ----- the store's own key and person index are authoritative ----------------------------------
+def test_a_row_naming_another_conversation_never_overwrites_it(durable, make_engine, chat):
+    store = durable.store()
+    engine = make_engine(store)
+    ann, bob = chat(engine), chat(engine, user="bob")
+    ann.say("hi")
+    bob.say("hi")
+    bob.click(bob.last[-1].choices[-1].value)  # bob answers something, so his row is his own
+    bobs = store.load(bob.key, now=engine.clock()).to_json()
+    _rewrite(durable, ann.key, key=bob.key, user=bob.user)
+
+    ann.say("hi")
+
+    assert store.load(bob.key, now=engine.clock()).to_json() == bobs
+    assert engine.dialog.messages["greeting"] in ann.texts()  # damage: a fresh start for ann
+    assert ann.stored(store).key == ann.key
+
+
+def test_a_row_naming_another_person_is_still_forgotten_by_its_own(durable, make_engine, chat):
+    store = durable.store()
+    engine = make_engine(store)
+    ann, ann_elsewhere = chat(engine), chat(engine, channel="C1")
+    ann.say("hi")
+    _rewrite(durable, ann.key, user="test:T1:mallory")
+
+    ann.say("hi")  # a turn on the damaged row: it must not file ann's check under mallory
+    assert engine.dialog.messages["greeting"] in ann.texts()
+    ann_elsewhere.say("forget")
+
+    assert ann.key not in set(store.keys())
+    assert ann_elsewhere.texts() == [engine.dialogue.forgotten(1).text]
+
+
+@pytest.mark.parametrize("field", ["key", "user"])
+def test_decoding_refuses_a_row_filed_under_another_key_or_person(field):
+    row = Conversation(key="k", user="u", dialog="d", version=1, state="s").to_json()
+    filed = {"key": "k", "user": "u", field: "someone else"}
+    with pytest.raises(CorruptConversation):
+        Conversation.from_json(row, **filed)
+    assert Conversation.from_json(row, key="k", user="u").key == "k"
