@@ -229,8 +229,19 @@ def _check(files: Sequence[Path], settings: Settings) -> int:
     if not paths:
         print(f"kneebot: no .yaml or .yml files in {', '.join(map(str, files))}", file=sys.stderr)
         return 1
+    from bot.dialog.loader import is_language_file, load_language
+
     failed = 0
     for path in paths:
+        if is_language_file(path):
+            try:
+                language = load_language(path)
+            except DialogError as exc:
+                print(exc, file=sys.stderr)
+                failed += 1
+            else:
+                print(f"{path}: ok (language file: {language.name}, {len(language.context)} groups of context cues)")
+            continue
         try:
             dialog = load_dialog(path)
         except DialogError as exc:

@@ -96,11 +96,12 @@ class DictFloor:
         question = self.dialog.questions.get(state)
         if question is None:
             return self.result
-        choices = tuple(
-            Choice(label=label, value=value, token=f"{state}|{value}")
+        choices = tuple(  # tokens shaped as the engine's, so a multi-select pick joins them alike
+            Choice(label=label, value=value, token=f"{state}|0|00000000|{value}")
             for value, label in options_of(self.dialog, question)
         )
-        return [Reply(kind="question", text=question.text, question=state, choices=choices)]
+        multi = question.kind == "multi"
+        return [Reply(kind="question", text=question.text, question=state, choices=choices, multi=multi)]
 
     def _ask(self, state: str) -> list[Reply]:
         if self.prebuilt is not None:

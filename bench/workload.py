@@ -81,10 +81,7 @@ def clicked(incoming: Incoming, step: Step, replies: Sequence[Reply]) -> Incomin
     if step.button is None:
         return incoming
     asked = question(replies)
-    token = (
-        next((c.token for c in asked.choices if c.value == step.value), step.button) if asked else step.button
-    )
-    return replace(incoming, button=token)
+    return replace(incoming, button=token_for(asked, step.value) if asked else step.button)
 
 
 def question(replies: Sequence[Reply]) -> Reply | None:

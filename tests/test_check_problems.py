@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,8 @@ def _shifted(number: int, by: int) -> list[str]:
 
 
 def _problems(tmp_path: Path, lines: list[str] | str) -> list:
+    if not (tmp_path / "language").exists():  # the language file the dialog names, beside it
+        shutil.copytree(ROOT / "dialogs" / "language", tmp_path / "language")
     path = tmp_path / "draft.yaml"
     path.write_text(lines if isinstance(lines, str) else "\n".join(lines), encoding="utf-8")
     with pytest.raises(DialogError) as refused:
@@ -89,13 +92,19 @@ def test_a_mis_indented_line_is_the_one_problem_and_is_named_by_its_line(
 
 
 def test_a_field_dedented_out_of_its_entry_is_named_as_such(tmp_path: Path) -> None:
-    number = next(
-        n for n, line in enumerate(SHIPPED) if line.strip().startswith("next:") and line.startswith(" " * 8)
+    number = next(  # the last field of an answer of a choice question
+        n
+        for n, line in enumerate(SHIPPED)
+        if n > SHIPPED.index("questions:")
+        and line.strip().startswith("note:")
+        and line.startswith(" " * 8)
+        and not line.startswith(" " * 9)
+        and not SHIPPED[n + 1].startswith(" " * 8)
     )
     problems = _problems(tmp_path, _shifted(number, -2))
     assert [p.line for p in problems] == [number + 1]
     assert (
-        "'next' looks like a field of the entry above it, indented one level too little"
+        "'note' looks like a field of the entry above it, indented one level too little"
         in problems[0].message
     )
 
@@ -145,24 +154,24 @@ def test_an_empty_or_unrelated_yaml_file_is_one_problem(tmp_path: Path, text: st
 
 
 def test_a_missing_section_is_reported_once_without_its_fields(tmp_path: Path) -> None:
-    start = SHIPPED.index("vocabulary:")
+    start = SHIPPED.index("outcomes:")
     end = next(
         n for n in range(start + 1, len(SHIPPED)) if SHIPPED[n] and not SHIPPED[n].startswith((" ", "#"))
     )
     problems = _problems(tmp_path, SHIPPED[:start] + SHIPPED[end:])
-    about = [p for p in problems if "vocabulary" in p.place or "vocabulary" in p.message]
-    assert [p.message for p in about] == ["missing required field 'vocabulary'"]
+    about = [p for p in problems if "outcomes" in p.place or "outcomes" in p.message]
+    assert [p.message for p in about] == ["missing required field 'outcomes'"]
 
 
 def test_a_section_indented_under_another_is_named_where_it_went(tmp_path: Path) -> None:
-    start = SHIPPED.index("commands:")
+    start = next(n for n, line in enumerate(SHIPPED) if line.startswith("reminder:"))
     end = next(
         n for n in range(start + 1, len(SHIPPED)) if SHIPPED[n] and not SHIPPED[n].startswith((" ", "#"))
     )
     lines = SHIPPED[:start] + ["  " + line if line else line for line in SHIPPED[start:end]] + SHIPPED[end:]
     problems = _problems(tmp_path, lines)
     assert problems[0].line == start + 1
-    assert "'commands' is a top-level section, but this line indents it under" in problems[0].message
+    assert "'reminder' is a top-level section, but this line indents it under" in problems[0].message
 
 
 # ----- folders ---------------------------------------------------------------------------------
@@ -183,13 +192,15 @@ def test_a_folder_is_checked_file_by_file(tmp_path: Path) -> None:
     folder = tmp_path / "drafts"
     (folder / "nested").mkdir(parents=True)
     (folder / "good.yaml").write_text("\n".join(SHIPPED), encoding="utf-8")
+    shutil.copytree(ROOT / "dialogs" / "language", folder / "language")  # the language file it names
     (folder / "nested" / "empty.yml").write_text("", encoding="utf-8")
     (folder / "notes.txt").write_text("not yaml at all", encoding="utf-8")
 
     done = _check(tmp_path, "drafts")
 
     assert done.returncode == 1
-    assert done.stdout.startswith(f"{Path('drafts') / 'good.yaml'}: ok (")
+    assert f"{Path('drafts') / 'good.yaml'}: ok (" in done.stdout
+    assert f"{Path('drafts') / 'language' / 'en.yaml'}: ok (language file" in done.stdout
     assert f"{Path('drafts') / 'nested' / 'empty.yml'}:1: the file is empty" in done.stderr
     assert "notes.txt" not in done.stdout + done.stderr
     assert _check(tmp_path, "drafts/good.yaml").returncode == 0

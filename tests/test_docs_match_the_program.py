@@ -10,6 +10,7 @@ import dataclasses
 import io
 import logging
 import re
+import shutil
 import shlex
 from pathlib import Path
 from typing import Any
@@ -39,34 +40,30 @@ def _readme_examples() -> list[tuple[int, str, str]]:
     (block,) = [b for b in _code_blocks(ROOT / "README.md", ("text",)) if b.startswith(SHOWN_AS)]
     examples = []
     for line in block.strip().splitlines():
-        match = re.fullmatch(rf"{re.escape(SHOWN_AS)}:(\d+) \(([\w.]+)\): (.+)", line)
+        match = re.fullmatch(rf"{re.escape(SHOWN_AS)}:(\d+) \(([\w.\[\]]+)\): (.+)", line)
         assert match, f"not an error line as kneebot check prints one: {line!r}"
         examples.append((int(match.group(1)), match.group(2), match.group(3)))
     return examples
 
 
-def _walk(raw: Any, place: str) -> tuple[Any, Any]:
-    """The mapping holding the last part of `place`, and that part."""
-    *parents, last = place.split(".")
+def _node(raw: Any, place: str) -> Any:
+    """What a dotted place (`flow[13]`, `questions.swelling.notes`) names in the parsed file."""
     node = raw
-    for part in parents:
-        node = node[part]
-    return node, last
+    for name, index in re.findall(r"(\w+)|\[(\d+)\]", place):
+        node = node[int(index)] if index else node[name]
+    return node
 
 
 def _make_the_mistake(lines: list[str], raw: Any, place: str, message: str) -> None:
     """Change the shipped dialog so it has the mistake the example reports, found from the
     example's own place and words (so this test names no question of the current dialog)."""
-    if misspelt := re.fullmatch(r"unknown state '(\w+)'; did you mean '(\w+)'\?", message):
+    if misspelt := re.fullmatch(r"unknown (?:state|question) '(\w+)'; did you mean '(\w+)'\?", message):
         wrong, right = misspelt.groups()
-        parent, key = _walk(raw, place)
-        number = parent.key_lines[key] - 1
+        number = _node(raw, place).line - 1
         assert f": {right}" in lines[number], f"{place} is not {right!r} in the shipped dialog"
         lines[number] = lines[number].replace(f": {right}", f": {wrong}", 1)
     elif message.startswith("key True: "):
-        parent, key = _walk(raw, place)
-        answers = parent[key]
-        number = answers.key_lines["yes"] - 1
+        number = _node(raw, place).key_lines["yes"] - 1
         lines[number] = lines[number].replace('"yes":', "yes:", 1)
     else:
         pytest.fail(f"the README shows a kind of error this test cannot make yet: {message}")
@@ -79,6 +76,7 @@ def test_the_readme_example_errors_are_what_kneebot_check_says(
     line, place, message = example
     shipped = default_dialog_path().read_text(encoding="utf-8")
     lines = shipped.split("\n")
+    shutil.copytree(default_dialog_path().parent / "language", tmp_path / "language")
     _make_the_mistake(lines, load_lines(default_dialog_path(), DialogError), place, message)
     broken = tmp_path / "knee_pain.yaml"
     broken.write_text("\n".join(lines), encoding="utf-8")

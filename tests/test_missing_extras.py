@@ -10,25 +10,24 @@ is the control: only the extras are missing."""
 from __future__ import annotations
 
 import importlib.metadata
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _base_requirements(distribution: str) -> list[str]:
-    """The names of a distribution's requirements outside any extra."""
+    """The names of a distribution's requirements outside any extra, whose environment
+    markers hold here (`tomli; python_version < "3.11"` is no requirement on 3.11)."""
     names = []
-    for requirement in importlib.metadata.requires(distribution) or []:
-        if "extra ==" in requirement:
-            continue
-        match = re.match(r"[A-Za-z0-9._-]+", requirement)
-        if match:
-            names.append(match.group(0))
+    for line in importlib.metadata.requires(distribution) or []:
+        requirement = Requirement(line)
+        if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+            names.append(requirement.name)
     return names
 
 

@@ -111,11 +111,11 @@ def test_every_mistake_is_reported_at_once_with_its_line_and_place(tmp_path: Pat
         f'  {source}:7 (turns[0].bot[0].choices[1]): got False: YAML reads unquoted yes/no/on/off/true/false as a boolean here; put the word in quotes, e.g. "yes"',
         f"  {source}:8 (turns[0].bot[1].mathces): unknown field; did you mean 'matches'? (expected one of: text, contains, matches, choices)",
         f"  {source}:9 (turns[0].bot[2].matches): not a valid regular expression: missing ), unterminated subpattern at position 0",
-        f"  {source}:10 (turns[1]): a turn needs exactly one of user:, click: or restart: (it has user, click)",
+        f"  {source}:10 (turns[1]): a turn needs exactly one of user:, click:, pick: or restart: (it has user, click)",
         f"  {source}:12 (turns[2].restart): write restart: true (the bot process restarts here)",
         f"  {source}:14 (turns[3].bot): a restart turn says nothing; put the checks on the next turn",
         f'  {source}:15 (turns[4].user): is empty; write user: "" for an empty message',
-        f"  {source}:16 (turns[5]): a turn needs exactly one of user:, click: or restart: (it has none)",
+        f"  {source}:16 (turns[5]): a turn needs exactly one of user:, click:, pick: or restart: (it has none)",
         f"  {source}:17 (outcome.urgency): unknown urgency 'sooon'; did you mean 'soon'? (use one of emergency, urgent, soon)",
     ]
 

@@ -181,6 +181,26 @@ def _line_at(raw: Any, place: str) -> int:
     return line
 
 
+def load_language(path: str | Path) -> Language:
+    """Parse and validate a language file on its own (`kneebot check` on a folder of them);
+    raise `DialogError` listing every problem."""
+    raw = load_lines(path, DialogError)
+    reader = FieldReader()
+    language = read_language(raw, reader, str(path))
+    if reader.problems:
+        raise DialogError(str(path), reader.problems)
+    return replace(language, source=Path(path))
+
+
+def is_language_file(path: str | Path) -> bool:
+    """Whether a YAML file is a language file (context cues and answer words, no dialog)."""
+    try:
+        raw = load_lines(path, DialogError)
+    except DialogError:
+        return False
+    return isinstance(raw, dict) and "context" in raw and "answers" in raw and "dialog" not in raw
+
+
 def _language(top: LineMap, source: Path, reader: FieldReader) -> Language:
     """The language file the dialog names, relative to the dialog file. Its problems are
     reported against its own path."""

@@ -22,7 +22,7 @@ FLOORS = {
     "no_alarm": 0.97,
     "harmless": 0.99,
     "answers": 0.95,
-    "facts": 0.9,
+    "facts": 0.88,
 }
 
 

@@ -129,7 +129,7 @@ def test_every_kind_of_damage_is_the_one_error_callers_handle(raw):
 
 def test_a_conversation_reads_back_as_it_was_written():
     written = Conversation(
-        key="k", user="u", dialog="d", version=2, state="s", answers={"a": "b"}, history=[["s", ["a"]]]
+        key="k", user="u", dialog="d", version=2, state="s", answers={"a": "b"}, history=[["s", {"a": None}]]
     )
     read = Conversation.from_json(written.to_json())
     assert read.to_json() == written.to_json()
@@ -156,9 +156,9 @@ DAMAGED_FIELDS = {
     "history-null": {"history": [None]},
     "history-empty-entry": {"history": [[]]},
     "history-state-only": {"history": [["somewhere"]]},
-    "history-state-not-text": {"history": [[5, []]]},
-    "history-added-not-a-list": {"history": [["somewhere", "answer"]]},
-    "history-added-not-text": {"history": [["somewhere", [None]]]},
+    "history-state-not-text": {"history": [[5, {}]]},
+    "history-previous-not-a-mapping": {"history": [["somewhere", ["answer"]]]},
+    "history-previous-value-not-text": {"history": [["somewhere", {"answer": 5}]]},
     "history-too-long": {"history": [["somewhere", [], "extra"]]},
     "step-negative": {"step": -3},
     "updated-never": {"updated_at": float("nan")},
