@@ -10,8 +10,8 @@ import dataclasses
 import io
 import logging
 import re
-import shutil
 import shlex
+import shutil
 from pathlib import Path
 from typing import Any
 
