@@ -240,7 +240,9 @@ def _check(files: Sequence[Path], settings: Settings) -> int:
                 print(exc, file=sys.stderr)
                 failed += 1
             else:
-                print(f"{path}: ok (language file: {language.name}, {len(language.context)} groups of context cues)")
+                print(
+                    f"{path}: ok (language file: {language.name}, {len(language.context)} groups of context cues)"
+                )
             continue
         try:
             dialog = load_dialog(path)

@@ -49,6 +49,10 @@ def read_language(raw: Any, r: FieldReader, source: str) -> Language:
             "all_options",
             "except_words",
             "number_glue",
+            "option_words",
+            "number_denials",
+            "range_words",
+            "units",
         ),
     )
     groups = read_groups(top, r, {})
@@ -88,6 +92,10 @@ def read_language(raw: Any, r: FieldReader, source: str) -> Language:
         all_options=r.phrases(top, "all_options", "", groups),
         except_words=frozenset(w.lower() for w in r.texts(top, "except_words", "")),
         number_glue=frozenset(w.lower() for w in r.texts(top, "number_glue", "")),
+        option_words=frozenset(w.lower() for w in r.texts(top, "option_words", "")),
+        number_denials=frozenset(w.lower() for w in r.texts(top, "number_denials", "")),
+        range_words=frozenset(w.lower() for w in r.texts(top, "range_words", "")),
+        units=frozenset(w.lower() for w in r.texts(top, "units", "")),
         source=None,
     )
 

@@ -172,6 +172,14 @@ class Language:
     """Words that leave options out after those ("all except 3", "everything but the lump")."""
     number_glue: frozenset[str] = frozenset()
     """Words that may stand between option numbers ("1 and 4", "only number 2")."""
+    option_words: frozenset[str] = frozenset()
+    """Words that make the number after them an option anywhere in a message ("option 3")."""
+    number_denials: frozenset[str] = frozenset()
+    """Words that rule out the option numbers after them ("not 1 or 2", "none of the 3")."""
+    range_words: frozenset[str] = frozenset()
+    """Words between two numbers that mean every option from one to the other ("1 to 3")."""
+    units: frozenset[str] = frozenset()
+    """Words after a number that make it a measure, not an option ("10 km", "3 weeks")."""
     source: Path | None = None
 
 

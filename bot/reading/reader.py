@@ -252,15 +252,6 @@ class _Numbers:
     denied: bool
 
 
-_UNITS = frozenset(
-    {"k", "km", "kms", "mile", "miles", "mi", "min", "mins", "minute", "minutes", "hour", "hours", "hr", "hrs", "day",
-     "days", "week", "weeks", "month", "months", "year", "years", "yo", "yrs", "%", "kg", "kgs", "lbs", "x", "times",
-     "degrees", "c", "f", "am", "pm", "cm", "m", "ft", "st"}
-)  # fmt: skip
-"""After a number, these make it a measure ("10 km"), not an option."""
-_RANGE = frozenset({"-", "–", "to"})
-
-
 def _numbers(analysis: Analysis, language: Language, answer_words: set[int]) -> _Numbers:
     """The option numbers a message gives: "3", "#3", "option 3", "1 and 4", "1,4", "one and
     five", "the first", "1-3", "4️⃣"; whether the message is nothing else; and whether they are
@@ -276,8 +267,8 @@ def _numbers(analysis: Analysis, language: Language, answer_words: set[int]) -> 
         before = norms[at - 1] if at else ""
         if numbers and not word[0].isdigit() and before.isalpha() and before not in language.number_glue:
             numbers = []  # "the lump one": a word, not an option number
-        unit = at + 1 < len(norms) and norms[at + 1] in _UNITS
-        if numbers and not unit and (lead == at or before in _OPTION_MARKS):
+        unit = at + 1 < len(norms) and norms[at + 1] in language.units
+        if numbers and not unit and (lead == at or before in language.option_words):
             found += [(n, at) for n in numbers]
         elif not (analysis.punct[at] or word in language.number_glue or word in language.polite):
             only = False
@@ -287,16 +278,20 @@ def _numbers(analysis: Analysis, language: Language, answer_words: set[int]) -> 
     if lead < len(norms) and not any(analysis.punct[last + 1 : lead]):
         # "2 spin classes a week", "4 laps of the park": a count, not options; "3 - I
         # twisted it" and "option 2, the lump" are options.
-        found = [(n, at) for n, at in found if at and norms[at - 1] in _OPTION_MARKS]
+        found = [(n, at) for n, at in found if at and norms[at - 1] in language.option_words]
     expanded: list[tuple[int, int]] = []
     for index, (number, at) in enumerate(found):  # "1-3", "1 to 5"
         expanded.append((number, at))
         after = found[index + 1] if index + 1 < len(found) else None
-        if after and after[1] == at + 2 and norms[at + 1] in _RANGE and number < after[0] <= number + 9:
+        if (
+            after
+            and after[1] == at + 2
+            and norms[at + 1] in language.range_words
+            and number < after[0] <= number + 9
+        ):
             expanded += [(n, at + 1) for n in range(number + 1, after[0])]
     first = expanded[0][1] if expanded else 0
-    denied = any(w in _DENIALS - {"no"} for w in norms[:first])
-    denied |= first > 0 and norms[first - 1] == "no" and not norms[first][0].isdigit()  # "no one of these"
+    denied = any(w in language.number_denials for w in norms[:first])
     unique = dict((n, at) for n, at in reversed(expanded))
     return _Numbers(
         found=tuple(sorted(unique.items(), key=lambda pair: pair[1])),
@@ -305,18 +300,13 @@ def _numbers(analysis: Analysis, language: Language, answer_words: set[int]) -> 
     )
 
 
-_OPTION_MARKS = frozenset({"option", "options", "number", "numbers", "#", "no."})
-"""Words that make the number after them an option anywhere in a message ("option 3")."""
-
-
 def _lead_words(language: Language) -> frozenset[str]:
     """Words that may stand among option numbers at the start of a message ("all except 3",
     "not 1 or 2", "maybe 2 and 4")."""
     words = {w for pattern in language.all_options for w in pattern.text.split()}
-    return frozenset(words | language.except_words | language.number_glue | language.polite | _DENIALS)
-
-
-_DENIALS = frozenset({"not", "none", "nothing", "neither", "nor", "zero", "no"})
+    return frozenset(
+        words | language.except_words | language.number_glue | language.polite | language.number_denials
+    )
 
 
 def _as_numbers(word: str, words: Mapping[str, int]) -> list[int]:
