@@ -126,3 +126,18 @@ class Reply:
     multi: bool = False
     """A question whose options may be picked together (checkboxes); its last two choices are
     "none of these" and "not sure", each a whole answer of its own."""
+    done_label: str = ""
+    """For a multi-select question: the label of the button that sends the ticked options."""
+    picks_prompt: str = ""
+    """For a multi-select question: the prompt of a menu to pick from ("Choose all that apply")."""
+
+    @property
+    def options(self) -> tuple[Choice, ...]:
+        """A multi-select question's choices that may be ticked together (the rest are whole
+        answers on their own); every choice of any other reply."""
+        return self.choices[:-2] if self.multi else self.choices
+
+    @property
+    def whole_answers(self) -> tuple[Choice, ...]:
+        """A multi-select question's "none of these" and "not sure"."""
+        return self.choices[-2:] if self.multi else ()

@@ -112,6 +112,8 @@ class Replies:
             text=text,
             question=question.id,
             multi=multi,
+            done_label=self.dialog.messages["multi_done_label"] if multi else "",
+            picks_prompt=self.dialog.messages["multi_prompt"] if multi else "",
             choices=tuple(
                 Choice(label=label, value=value, token=answer_token(conversation, question.id, value))
                 for value, label in options_of(self.dialog, question)

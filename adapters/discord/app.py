@@ -20,7 +20,7 @@ import discord
 import discord.http
 from discord import app_commands
 
-from adapters.discord.layout import NO_MENTIONS, ChoiceButton
+from adapters.discord.layout import NO_MENTIONS, ChoiceButton, PicksSelect
 from adapters.discord.turns import Option, Turns
 from bot.config import ConfigError, Settings
 from bot.dialog import sentence_problems
@@ -116,7 +116,7 @@ class KneeClient(discord.Client):
 
     async def setup_hook(self) -> None:
         """Once per login: route our buttons by custom id, then sync the command."""
-        self.add_dynamic_items(ChoiceButton)
+        self.add_dynamic_items(ChoiceButton, PicksSelect)
         if not self.syncs_commands:
             return
         guild = discord.Object(id=self.sync_guild) if self.sync_guild else None

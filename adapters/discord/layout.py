@@ -18,6 +18,7 @@ import discord
 
 from bot.messages import Choice, Reply, Result
 from bot.render import Section, choices_text, sections
+from bot.replies import picks_token
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,11 @@ CUSTOM_ID_LIMIT = 100
 
 CUSTOM_ID_PREFIX = "kb:"
 """Marks our buttons among any other app's; the rest of the custom id is `Choice.token` as is."""
+PICKS_ID_PREFIX = "kbm:"
+"""Marks our multi-select menus; the rest is the token of the menu's first option."""
+SELECT_OPTION_LIMIT = 100
+"""Characters of a select option's label and of its value."""
+OPTIONS_PER_SELECT = 25
 
 URGENCY_COLOURS: dict[str, int] = {
     "emergency": discord.Colour.red().value,
@@ -83,8 +89,57 @@ class ChoiceButton(
         await interaction.client.turns.click(interaction, self.token, self.label)  # type: ignore[attr-defined]
 
 
+class PicksSelect(
+    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    template=re.compile(re.escape(PICKS_ID_PREFIX) + r".+", re.DOTALL),
+):
+    """A multi-select question's options as one menu: whatever is chosen is sent as one answer
+    when the menu closes. Each option's value is its answer token, so, like the buttons, the
+    menu needs nothing kept in memory and still works after a restart."""
+
+    def __init__(self, custom_id: str, options: list[discord.SelectOption], placeholder: str) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id=custom_id,
+                placeholder=placeholder[:SELECT_OPTION_LIMIT] or None,
+                min_values=1,
+                max_values=len(options),
+                options=options,
+            )
+        )
+
+    @classmethod
+    def of(cls, choices: tuple[Choice, ...], placeholder: str) -> PicksSelect:
+        options = [
+            discord.SelectOption(label=c.label[:SELECT_OPTION_LIMIT], value=c.token)
+            for c in choices[:OPTIONS_PER_SELECT]
+        ]
+        return cls(PICKS_ID_PREFIX + choices[0].token, options, placeholder)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PicksSelect:
+        options = list(getattr(item, "options", []))
+        return cls(match.string, options, getattr(item, "placeholder", None) or "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        chosen = [str(value) for value in self.item.values]
+        labels = {option.value: option.label for option in self.item.options}
+        try:
+            token = picks_token(chosen)
+        except ValueError:  # not options we drew for one question: a stale answer
+            token = ""
+        label = ", ".join(labels.get(value, "") for value in chosen)
+        await interaction.client.turns.click(interaction, token, label)  # type: ignore[attr-defined]
+
+
 def fits_custom_id(token: str) -> bool:
     return len(CUSTOM_ID_PREFIX) + len(token) <= CUSTOM_ID_LIMIT
+
+
+def fits_custom_id_of_menu(choices: tuple[Choice, ...]) -> bool:
+    return len(PICKS_ID_PREFIX) + len(choices[0].token) <= CUSTOM_ID_LIMIT
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -96,6 +151,9 @@ class Outgoing:
     embed: discord.Embed | None = None
     choices: tuple[Choice, ...] = ()
     replies: tuple[Reply, ...] = ()
+    picks: tuple[Choice, ...] = ()
+    """A multi-select question's options, offered as one menu above the `choices` buttons."""
+    picks_prompt: str = ""
 
     def plain(self) -> list[str]:
         """The same message as plain text, no embed and no buttons (the answers numbered, so
@@ -107,13 +165,19 @@ class Outgoing:
             parts += [f"{f.name}\n{f.value}".strip(_BLANK_NAME + "\n") for f in embed.fields]
             parts.append(embed.footer.text or "")
         if self.choices:
-            parts.append(choices_text(self.choices))
+            parts.append(choices_text((*self.picks, *self.choices)))
         return split_text("\n\n".join(part for part in parts if part), CONTENT_LIMIT)
 
     def view(self) -> discord.ui.View | None:
         if not self.choices:
             return None
         view = discord.ui.View(timeout=None)
+        if (
+            self.picks
+            and all(len(c.token) <= SELECT_OPTION_LIMIT for c in self.picks)
+            and fits_custom_id_of_menu(self.picks)
+        ):
+            view.add_item(PicksSelect.of(self.picks, self.picks_prompt))
         for choice in self.choices[:BUTTONS_PER_MESSAGE]:
             if fits_custom_id(choice.token):
                 view.add_item(ChoiceButton(choice.token, choice.label))
@@ -139,9 +203,16 @@ def layout(reply: Reply) -> list[Outgoing]:
     else:
         messages = [Outgoing(content=chunk) for chunk in split_text(reply.text, CONTENT_LIMIT)]
     if reply.choices:
-        last = messages[-1]
-        messages[-1] = Outgoing(content=last.content, embed=last.embed, choices=reply.choices)
+        messages[-1] = replace(messages[-1], **_offered(reply))
     return messages
+
+
+def _offered(reply: Reply) -> dict[str, Any]:
+    """What a question offers on Discord: a multi-select question's options as a menu, with
+    "none of these" and "not sure" as buttons; any other question's choices as buttons."""
+    if reply.multi:
+        return {"picks": reply.options, "choices": reply.whole_answers, "picks_prompt": reply.picks_prompt}
+    return {"choices": reply.choices}
 
 
 def turn_layout(replies: list[Reply]) -> list[Outgoing]:
@@ -157,7 +228,7 @@ def turn_layout(replies: list[Reply]) -> list[Outgoing]:
         text = "\n\n".join(reply.text for reply in waiting)
         group = [Outgoing(content=chunk, replies=tuple(waiting)) for chunk in split_text(text, CONTENT_LIMIT)]
         if waiting[-1].choices:
-            group[-1] = replace(group[-1], choices=waiting[-1].choices)
+            group[-1] = replace(group[-1], **_offered(waiting[-1]))
         messages.extend(group)
         waiting.clear()
 

@@ -45,6 +45,7 @@ from bot.dialog import sentence_problems
 from bot.engine import Engine
 from bot.logs import quiet
 from bot.messages import Incoming, Reply
+from bot.replies import picks_token
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,8 @@ class SlackBot:
         self.app.event("tokens_revoked")(self._counted(self.removal.on_tokens_revoked))
         self.app.command(SLASH_COMMAND)(self.on_command)
         self.app.action(re.compile(blocks.ACTION_PATTERN))(self.on_choice)
+        self.app.action(blocks.PICKS_ACTION)(self.on_tick)
+        self.app.action(blocks.DONE_ACTION)(self.on_done)
         self.home_tab.register(self.app)
 
     async def open_session(self) -> None:
@@ -262,6 +265,37 @@ class SlackBot:
         await ack()
         try:
             await self._choice(body, action, context, client)
+        finally:
+            self.handled += 1
+
+    async def on_tick(self, ack: AsyncAck) -> None:
+        """A box ticked or unticked: nothing to do until Done sends them all."""
+        await ack()
+        self.handled += 1
+
+    async def on_done(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+    ) -> None:
+        """Done under a multi-select question: one answer carrying every ticked option (the
+        boxes' state comes with the click), or "none of these" when nothing is ticked."""
+        await ack()
+        try:
+            chosen = blocks.ticked(body, action.get("block_id") or "")
+            if chosen:
+                try:
+                    token = picks_token([value for value, _ in chosen])
+                except ValueError:  # not boxes we drew for one question: a stale answer
+                    token = ""
+                label = ", ".join(label for _, label in chosen)
+            else:
+                token = action.get("value") or ""
+                label = blocks.label_of((body.get("message") or {}).get("blocks") or [], token)
+            await self._choice(body, {**action, "value": token, "text": {"text": label}}, context, client)
         finally:
             self.handled += 1
 

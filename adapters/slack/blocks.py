@@ -6,7 +6,8 @@ structure, a few emoji markers and machine-readable block ids:
 
 - `kneebot_question:<question id>` on a question's text, `kneebot_note:<n>` on any other message
   (a turn's short notes share one Slack message with the question after them),
-- `kneebot_choices:<owner user id>` on the buttons (a click by anyone else is refused),
+- `kneebot_choices:<owner user id>` on the buttons (a click by anyone else is refused), and
+  `kneebot_choices:<owner>:picks` on a multi-select question's checkboxes and Done button,
 - `kneebot_result:<cause or none>:<urgency>` on the first block of a result, so tests,
   transcripts and anyone reading the raw message can tell the outcome without parsing prose.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.messages import Reply, Result
+from bot.messages import Choice, Reply, Result
 from bot.render import Section, choices_text, sections
 
 Block = dict[str, Any]
@@ -27,11 +28,17 @@ RESULT_BLOCK = "kneebot_result"
 NOTE_BLOCK = "kneebot_note"
 ACTION_PREFIX = "kneebot_choice_"
 ACTION_PATTERN = rf"^{ACTION_PREFIX}\d+$"
+PICKS_ACTION = "kneebot_picks"
+"""Ticking a checkbox: Slack reports every tick; only Done sends the answer."""
+DONE_ACTION = "kneebot_done"
+PICKS_SUFFIX = ":picks"
 
 # Slack's documented limits: longer text is refused by the API, so clip rather than fail.
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 BUTTON_LIMIT = 75
+OPTION_LIMIT = 75
+MAX_CHECKBOXES = 10
 FALLBACK_LIMIT = 3900
 PLAIN_LIMIT = 39_000
 """chat.postMessage truncates `text` past 40,000 characters; a plain-text retry stays under it."""
@@ -72,7 +79,7 @@ def fallback(text: str) -> str:
     return _clip(escape(text), FALLBACK_LIMIT)
 
 
-def buttons(reply: Reply, owner: str) -> Block:
+def buttons(choices: tuple[Choice, ...], owner: str) -> Block:
     return {
         "type": "actions",
         "block_id": f"{CHOICES_BLOCK}:{owner}"[:255],
@@ -83,16 +90,68 @@ def buttons(reply: Reply, owner: str) -> Block:
                 "text": {"type": "plain_text", "text": _clip(choice.label, BUTTON_LIMIT), "emoji": True},
                 "value": choice.token,
             }
-            for index, choice in enumerate(reply.choices[:MAX_BUTTONS])
+            for index, choice in enumerate(choices[:MAX_BUTTONS])
         ],
     }
+
+
+def picks(reply: Reply, owner: str) -> Block:
+    """A multi-select question's options as checkboxes, with the button that sends the ticked
+    ones. Done with nothing ticked answers "none of these" (its token is the Done button's
+    value)."""
+    none = reply.whole_answers[0]
+    return {
+        "type": "actions",
+        "block_id": f"{CHOICES_BLOCK}:{owner}{PICKS_SUFFIX}"[:255],
+        "elements": [
+            {
+                "type": "checkboxes",
+                "action_id": PICKS_ACTION,
+                "options": [
+                    {
+                        "text": {"type": "plain_text", "text": _clip(c.label, OPTION_LIMIT), "emoji": True},
+                        "value": c.token,
+                    }
+                    for c in reply.options[:MAX_CHECKBOXES]
+                ],
+            },
+            {
+                "type": "button",
+                "action_id": DONE_ACTION,
+                "style": "primary",
+                "text": {"type": "plain_text", "text": _clip(reply.done_label, BUTTON_LIMIT), "emoji": True},
+                "value": none.token,
+            },
+        ],
+    }
+
+
+def ticked(body: dict[str, Any], block_id: str) -> list[tuple[str, str]]:
+    """(token, label) of each box ticked in a Done click's message, from the payload's state."""
+    state = ((body.get("state") or {}).get("values") or {}).get(block_id) or {}
+    chosen = (state.get(PICKS_ACTION) or {}).get("selected_options") or []
+    return [(o.get("value") or "", (o.get("text") or {}).get("text") or "") for o in chosen]
+
+
+def label_of(blocks: list[Block], token: str) -> str:
+    """The label of the answer button carrying `token` in a message's blocks ("" if none does;
+    Done carries the "none of these" token too, but is not that answer's label)."""
+    for block in blocks:
+        for element in block.get("elements") or []:
+            if (
+                element.get("type") == "button"
+                and element.get("value") == token
+                and element.get("action_id") != DONE_ACTION
+            ):
+                return str((element.get("text") or {}).get("text") or "")
+    return ""
 
 
 def owner_of(block_id: str | None) -> str | None:
     """The user a set of buttons was offered to, from its block id (None if not ours)."""
     prefix = f"{CHOICES_BLOCK}:"
     if block_id and block_id.startswith(prefix):
-        return block_id[len(prefix) :] or None
+        return block_id[len(prefix) :].split(":")[0] or None
     return None
 
 
@@ -142,8 +201,10 @@ def reply_message(reply: Reply, *, owner: str, index: int = 0) -> dict[str, Any]
     else:
         block_id = f"{QUESTION_BLOCK}:{reply.question}" if reply.question else f"{NOTE_BLOCK}:{index}"
         blocks = [section(escape(reply.text), block_id)]
-    if reply.choices:
-        blocks.append(buttons(reply, owner))
+    if reply.multi:
+        blocks += [picks(reply, owner), buttons(reply.whole_answers, owner)]
+    elif reply.choices:
+        blocks.append(buttons(reply.choices, owner))
     return {"text": fallback(reply.text), "blocks": blocks}
 
 

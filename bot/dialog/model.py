@@ -52,7 +52,7 @@ REQUIRED_MESSAGES = (
     "button_after_end", "nothing_to_undo", "undone", "undone_red_flag", "restarted", "stopped",
     "forgotten", "finished", "dialog_changed", "resumed", "unavailable", "error", "start_again_label",
     "multi_done_label", "multi_hint", "label_yes", "label_no", "label_unsure", "example_yesno", "example_choice", "example_signs", "example_multi",
-    "for_someone_else", "busy", "nothing_to_stop",
+    "for_someone_else", "busy", "nothing_to_stop", "multi_prompt",
 )  # fmt: skip
 REQUIRED_LABELS = (
     "why", "what_to_do", "advice", "also_possible", "summary", "reasons", "would_confirm",

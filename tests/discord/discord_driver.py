@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from discord_fake import Shown
-from discord_world import MASON, DiscordWorld, buttons
+from discord_world import MASON, DiscordWorld, buttons, menus
+from discord_world import choices as offered
 
 from adapters.discord.layout import URGENCY_COLOURS
 from bot.transcripts.driver import Said
@@ -58,7 +59,7 @@ class DiscordDriver:
         }
 
     def said(self, shown: Shown) -> list[Said]:
-        choices = tuple(label for label, _ in buttons(shown))
+        choices = offered(shown)
         if shown.data.get("embeds"):
             return [Said(text=visible_text(shown.data), choices=choices, outcome=self._outcome(shown.data))]
         *notes, last = (shown.data.get("content") or "").split("\n\n")
@@ -94,6 +95,14 @@ class DiscordDriver:
     def _click(self, shown: Shown, label: str, version: dict[str, Any] | None) -> list[Said]:
         shown_now = self.world.click(shown, label, user=self.user, as_seen=version)
         return [said for new in shown_now for said in self.said(new)]
+
+    def pick(self, labels: tuple[str, ...]) -> list[Said]:
+        for shown in reversed(self.world.seen(self.user)):
+            if set(labels) <= {o["label"] for menu in menus(shown) for o in menu.get("options", [])}:
+                return [
+                    said for new in self.world.pick(shown, labels, user=self.user) for said in self.said(new)
+                ]
+        raise LookupError(f"no menu offers all of {list(labels)!r}")
 
     def restart_process(self) -> None:
         self.world.restart_bot()

@@ -53,7 +53,20 @@ def buttons(shown: Shown | dict[str, Any]) -> list[tuple[str, str]]:
         (button.get("label", ""), button.get("custom_id", ""))
         for row in data.get("components", [])
         for button in row.get("components", [])
+        if button.get("type") == 2
     ]
+
+
+def menus(shown: Shown | dict[str, Any]) -> list[dict[str, Any]]:
+    """Every select menu on a message (a multi-select question's options)."""
+    data = shown.data if isinstance(shown, Shown) else shown
+    return [c for row in data.get("components", []) for c in row.get("components", []) if c.get("type") == 3]
+
+
+def choices(shown: Shown | dict[str, Any]) -> tuple[str, ...]:
+    """What the person can choose on a message, in order: a menu's options, then the buttons."""
+    in_menus = [option["label"] for menu in menus(shown) for option in menu.get("options", [])]
+    return (*in_menus, *(label for label, _ in buttons(shown)))
 
 
 class DiscordWorld:
@@ -214,6 +227,21 @@ class DiscordWorld:
             data["locale"] = locale
         return self.deliver("INTERACTION_CREATE", data, user)
 
+    def pick(self, shown: Shown, labels: tuple[str, ...], *, user: dict[str, Any] = MASON) -> list[Shown]:
+        """Choose the options labelled `labels` in a message's menu; Discord sends them when
+        the menu closes, as one interaction (component type 3, with the chosen values)."""
+        seen = copy.deepcopy(shown.data)
+        (menu,) = menus(seen)
+        values = {option["label"]: option["value"] for option in menu["options"]}
+        in_dm = seen["channel_id"] == self.fake.dm_channel(user)["id"]
+        data = self._interaction("button_in_dm" if in_dm else "button_in_server", user, message=seen)
+        data["data"] = {
+            "custom_id": menu["custom_id"],
+            "component_type": 3,
+            "values": [values[label] for label in labels],
+        }
+        return self.deliver("INTERACTION_CREATE", data, user)
+
     def _interaction(
         self, fixture: str, user: dict[str, Any], *, message: dict[str, Any] | None = None
     ) -> dict[str, Any]:
@@ -261,6 +289,6 @@ class DiscordWorld:
         return self.fake.visible_to(int(user["id"]))
 
     def newest_offering(self, label: str, user: dict[str, Any] = MASON) -> Shown:
-        offering = [s for s in self.seen(user) if label in dict(buttons(s))]
+        offering = [s for s in self.seen(user) if label in choices(s)]
         assert offering, f"no message offers a button labelled {label!r}"
         return offering[-1]

@@ -9,7 +9,7 @@ import time
 
 import pytest
 from discord_fake import Shown
-from discord_world import GUILD, MASON, SERVER_CHANNEL, DiscordWorld, buttons
+from discord_world import GUILD, MASON, SERVER_CHANNEL, DiscordWorld, buttons, menus
 
 from adapters.discord.layout import CUSTOM_ID_PREFIX, URGENCY_COLOURS
 from bot.dialog import Dialog
@@ -59,7 +59,8 @@ def test_slash_command_and_buttons_carry_a_whole_check_to_a_result_embed(world: 
     for label in hamstring_by_button(world.engine.dialog):
         question = world.newest_offering(label)
         asked = question.data["content"]
-        new = world.click(question, label)
+        in_menu = any(label == o["label"] for menu in menus(question) for o in menu["options"])
+        new = world.pick(question, (label,)) if in_menu else world.click(question, label)
         answered = world.fake.shown[question.id].data
         assert answered["content"] == f"{asked}\n\n✅ {label}"
         assert answered["components"] == []  # a clicked question loses its buttons
@@ -230,3 +231,31 @@ def test_slash_command_in_the_bots_dm_answers_right_there(world: DiscordWorld) -
     assert question.data["content"] == (
         "Welcome back. Let's carry on where we left off.\n\nDo any of these apply to you right now?"
     )
+
+
+def test_a_multi_select_question_is_one_menu_whose_choices_are_one_answer(world: DiscordWorld) -> None:
+    dialog = world.engine.dialog
+    world.type("hi, the pain is behind my knee")
+    for screen in ("screen_emergency", "screen_urgent"):
+        click_newest(world, dialog.questions[screen].none_label)
+    key_signs = dialog.questions["key_signs"]
+    question = world.newest_offering(key_signs.none_label)
+    (menu,) = menus(question)
+    assert [o["label"] for o in menu["options"]] == [o.label for o in key_signs.options]
+    assert menu["min_values"] == 1 and menu["max_values"] == len(key_signs.options)
+    assert menu["placeholder"] == dialog.messages["multi_prompt"]
+    assert [label for label, _ in buttons(question)] == [key_signs.none_label, key_signs.unsure_label]
+
+    lump, twist = (next(o.label for o in key_signs.options if o.fact == f) for f in ("lump", "injury"))
+    new = world.pick(question, (lump, twist))
+
+    assert world.fake.shown[question.id].data["content"].endswith(f"✅ {lump}, {twist}")
+    assert world.fake.shown[question.id].data["components"] == []
+    saved = world.engine.store.load(dm_key(world), now=time.time())
+    assert saved is not None
+    assert (saved.answers["lump"], saved.answers["injury"], saved.answers["start_stiffness"]) == (
+        "yes",
+        "yes",
+        "no",
+    )
+    assert new and "key_signs" not in [question_of(s) for s in new if buttons(s)]

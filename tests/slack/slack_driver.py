@@ -54,6 +54,9 @@ class SlackDriver:
     def click(self, label: str, *, stale: bool = False) -> list[Said]:
         return self._said(self.person.click(label, stale=stale))
 
+    def pick(self, labels: tuple[str, ...]) -> list[Said]:
+        return self._said(self.person.pick(labels))
+
     def restart_process(self) -> None:
         """A new engine and a new adapter (new AsyncApp, new HTTP endpoint) on the same store."""
         old = self.rig.engine

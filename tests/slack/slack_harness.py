@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from slack_fake_api import BOT_TOKEN, TEAM, Call, FakeSlack
 
 from adapters.slack.app import SlackBot
+from adapters.slack.blocks import DONE_ACTION, PICKS_ACTION
 from adapters.slack.serve import HttpEndpoint
 from bot.engine import Engine
 
@@ -199,8 +200,23 @@ def buttons_of(call: Call) -> list[dict[str, Any]]:
     ]
 
 
+def checkboxes_of(call: Call) -> list[dict[str, Any]]:
+    """The checkbox groups of a message (a multi-select question), each with its block id."""
+    return [
+        {**element, "block_id": block.get("block_id")}
+        for block in call.blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["type"] == "checkboxes"
+    ]
+
+
 def labels_of(call: Call) -> tuple[str, ...]:
-    return tuple(button["text"]["text"] for button in buttons_of(call))
+    """What the person can choose, in order: the boxes to tick, then the buttons that are an
+    answer of their own (the Done button only sends the ticked boxes)."""
+    boxes = [option["text"]["text"] for group in checkboxes_of(call) for option in group["options"]]
+    answers = [b["text"]["text"] for b in buttons_of(call) if b["action_id"] != DONE_ACTION]
+    return (*boxes, *answers)
 
 
 def outcome_of(call: Call) -> tuple[str | None, str] | None:
@@ -277,6 +293,30 @@ class SlackPerson:
             }
         ]
         return body
+
+    def pick(self, labels: tuple[str, ...]) -> list[Call]:
+        """Tick the boxes labelled `labels` on the newest message offering them all, then press
+        Done: Slack sends the boxes' state with the click."""
+        on = next(
+            (
+                c
+                for c in reversed(self.offered())
+                if set(labels) <= {o["text"]["text"] for g in checkboxes_of(c) for o in g["options"]}
+            ),
+            None,
+        )
+        if on is None:
+            raise LookupError(f"no message offered boxes for all of {list(labels)!r}")
+        (group,) = checkboxes_of(on)
+        done = next(b for b in buttons_of(on) if b["action_id"] == DONE_ACTION)
+        body = self.action_payload(on, done["text"]["text"])
+        ticked = [o for o in group["options"] if o["text"]["text"] in labels]
+        body["state"] = {
+            "values": {group["block_id"]: {PICKS_ACTION: {"type": "checkboxes", "selected_options": ticked}}}
+        }
+        start = len(self.fake.calls)
+        self.rig.interaction(body)
+        return self._since(start)
 
     def click(
         self, label: str, *, stale: bool = False, on: Call | None = None, clicker: str | None = None

@@ -191,3 +191,45 @@ def test_a_turn_is_one_slack_message_and_a_result_stands_alone(person: SlackPers
     assert len(escalated) == 2  # the "read only the start" note, then the result on its own
     assert outcome_of(escalated[0]) is None
     assert outcome_of(escalated[1]) == (None, "emergency")
+
+
+def _to_key_signs(person: SlackPerson) -> Call:
+    person.say("hi, it hurts behind my knee")
+    person.click("None of these")
+    calls = person.click("None of these")
+    question = posted(calls, person.dm)[-1]
+    assert question_id(question) == "key_signs"
+    return question
+
+
+def test_a_multi_select_question_is_checkboxes_sent_with_done(person: SlackPerson) -> None:
+    question = _to_key_signs(person)
+    (boxes,) = [
+        e for b in blocks_of_type(question, "actions") for e in b["elements"] if e["type"] == "checkboxes"
+    ]
+    assert [o["text"]["text"] for o in boxes["options"]][:2] == [
+        "Stiff or sore when you set off, easing after a few minutes",
+        "A soft lump behind the knee, like a small water balloon",
+    ]
+    assert [b["text"]["text"] for b in buttons_of(question)] == ["Done", "None of these", "Not sure"]
+    block_ids = [b.get("block_id") for b in question.blocks]
+    assert len(block_ids) == len(set(block_ids)), "Slack refuses a message whose block ids repeat"
+
+    calls = person.pick(
+        ("A soft lump behind the knee, like a small water balloon", "It started with a twist or a fall")
+    )
+
+    (edit,) = [c for c in calls if c.method == "chat.update"]
+    assert visible_text(edit.blocks).endswith(
+        "You chose: A soft lump behind the knee, like a small water balloon, It started with a twist or a fall"
+    )
+    after = posted(calls, person.dm)[-1]
+    assert question_id(after) != "key_signs"  # both picks were one answer, and the check moved on
+
+
+def test_done_with_nothing_ticked_answers_none_of_these(person: SlackPerson) -> None:
+    question = _to_key_signs(person)
+    calls = person.click("Done", on=question)
+    (edit,) = [c for c in calls if c.method == "chat.update"]
+    assert visible_text(edit.blocks).endswith("You chose: None of these")
+    assert question_id(posted(calls, person.dm)[-1]) not in (None, "key_signs")
