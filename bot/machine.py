@@ -27,16 +27,23 @@ ANSWERED = "answered"
 ROUTE = "route"
 
 
+def states(dialog: Dialog) -> list[str]:
+    """The hub and every place a route leads: a question only ever asked as one option of a
+    multi-select question (a key sign) is no state a conversation can be in."""
+    return list(dict.fromkeys([CHOOSE, *(route.dest for route in routes(dialog))]))
+
+
 def _definition(dialog: Dialog) -> dict[str, Any]:
+    drawn = states(dialog)
     transitions: list[dict[str, Any]] = [
-        {"trigger": ANSWERED, "source": question, "dest": CHOOSE} for question in dialog.questions
+        {"trigger": ANSWERED, "source": state, "dest": CHOOSE} for state in drawn if state in dialog.questions
     ]
     transitions += [
         {"trigger": ROUTE, "source": CHOOSE, "dest": route.dest, "conditions": [route.guard]}
         for route in routes(dialog)
     ]
     return {
-        "states": list(dialog.states),
+        "states": drawn,
         "transitions": transitions,
         "initial": CHOOSE,
         "auto_transitions": False,

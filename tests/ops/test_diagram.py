@@ -11,6 +11,7 @@ import pytest
 from adapters.cli import main
 from bot.dialog import Dialog
 from bot.flow import routes
+from bot.machine import states
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -37,8 +38,11 @@ def test_the_diagram_draws_every_state_and_where_the_check_ends(graph: str, dial
         graph.startswith(f"---\ntitle: {dialog.id} v{dialog.version}\n---\n") and "stateDiagram-v2" in graph
     )
     lines = set(graph.splitlines())
-    for state in dialog.states:
+    for state in states(dialog):
         assert f'  state "{state}" as {state}' in lines, f"{state} is not drawn"
+    asked_as_options = {o.fact for q in dialog.questions.values() if q.kind == "multi" for o in q.options}
+    for fact in asked_as_options - set(states(dialog)):  # only ever a tick: no state of its own
+        assert f'  state "{fact}" as {fact}' not in lines, f"{fact} is drawn as a dead end"
     assert f"  [*] --> {dialog.start}" in lines
     for end in (*dialog.red_flags, *dialog.outcomes, "assess"):
         assert f"  {end} --> [*]" in lines
@@ -50,7 +54,7 @@ def test_every_question_and_every_route_of_the_flow_is_an_arrow(graph: str, dial
     their labels joined by " | ")."""
     arrows = re.findall(r"^  (\w+) --> (\w+): (.+)$", graph, flags=re.MULTILINE)
     labels = {(source, dest): label for source, dest, label in arrows}
-    for question in dialog.questions:
+    for question in set(states(dialog)) & set(dialog.questions):
         assert labels.get((question, dialog.start)) == "answered", f"{question} does not lead back"
     flow = routes(dialog)
     for route in flow:
