@@ -25,7 +25,7 @@ import yaml
 from bot.conversation import Conversation
 from bot.dialog.model import Dialog, Question
 from bot.messages import Incoming, Reply, Result
-from bot.replies import NONE, UNSURE, options_of
+from bot.replies import NONE, UNSURE, options_of, picks_token
 from bot.turn import Dialogue
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
@@ -163,11 +163,8 @@ def _truth(patient: Patient, dialog: Dialog, fact: str) -> str:
 def _answer(dialog: Dialog, question: Question, reply: Reply, patient: Patient, style: str) -> Incoming:
     values = _values(dialog, question, patient)
     if style == "clicking":
-        token = next(c.token for c in reply.choices if c.value == values[0]) if len(values) == 1 else None
-        if token is None:
-            picked = "+".join(values)
-            base = reply.choices[0].token.rsplit("|", 1)[0]
-            token = f"{base}|{picked}"
+        tokens = {c.value: c.token for c in reply.choices}
+        token = tokens[values[0]] if len(values) == 1 else picks_token([tokens[v] for v in values])
         return Incoming(key="sim", user="sim", button=token)
     if style == "typing":
         numbers = [i for i, c in enumerate(reply.choices, 1) if c.value in values]

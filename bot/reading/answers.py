@@ -49,6 +49,8 @@ def _cue_values(reading: Reading, *, sign: bool, hedges_qualify: bool = False) -
     out = set()
     for cue in cues:
         value = cue.value
+        if value == "all":  # "every option" means something only to a multi-select question
+            continue
         if value == "partly":
             value = "unsure" if sign else "yes"
         elif value == "none":

@@ -380,10 +380,13 @@ def _longest(matches: tuple[Match, ...]) -> list[Match]:
     """Overlapping answer words: the longest wins ("i don't know" over "i don't"); words of
     the same length over the same span all stay (a word may be an answer of several kinds)."""
 
-    def beaten(m: Match) -> bool:
-        return any(o.end - o.start > m.end - m.start and o.start < m.end and m.start < o.end for o in matches)
-
-    return sorted((m for m in matches if not beaten(m)), key=lambda m: m.start)
+    kept: list[Match] = []
+    for m in sorted(matches, key=lambda m: (m.start - m.end, m.start)):  # longest first
+        if not any(
+            o.start < m.end and m.start < o.end and (o.start, o.end) != (m.start, m.end) for o in kept
+        ):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
 
 
 def _symbol(analysis: Analysis, match: Match) -> bool:
