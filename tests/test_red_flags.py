@@ -369,3 +369,21 @@ def test_someone_elses_sign_told_without_a_time_is_checked_and_answered_for_them
     assert person.last[names.index("for_someone_else")].text == dialog.messages["for_someone_else"]
     person.say("yes")
     assert_flag(dialog, escalated(person), sign, "confirmed")
+
+
+# ----- answers that must never clear a warning sign -------------------------------------------------
+def test_no_i_cant_to_the_weight_bearing_check_escalates(person: Person, dialog: Dialog) -> None:
+    # The check asks "can you put weight on that leg ...?": "no I can't" is the alarming answer.
+    person.say(DOUBTFUL["cannot_bear_weight"])
+    assert person.question.question == dialog.confirm_question("cannot_bear_weight")
+    person.say("no I can't")
+    assert_flag(dialog, escalated(person), "cannot_bear_weight", "confirmed")
+
+
+def test_an_answer_in_another_language_never_clears_a_warning_sign(person: Person, dialog: Dialog) -> None:
+    person.say("hi")
+    person.tap("unsure")
+    assert person.question.question == dialog.confirm_question("clot_lungs")
+    person.say("no puedo respirar")  # "I can't breathe"
+    assert person.stored is not None and person.stored.answers.get("clot_lungs") != "dismissed"
+    assert any(r.name == "non_english" for r in person.last)
