@@ -363,6 +363,11 @@ OUTCOMES = [
     ("night_or_rest_pain", "hi", {"key_signs": "none", "night_pain_unwell": "yes"}),
     ("night_or_rest_pain", "it hurts at night and I've lost weight without trying", {}),
     ("from_back_tingling", "hi", {"key_signs": "none", "back_tingling": "yes"}),
+    (
+        "from_back_tingling",
+        "hi",
+        {"key_signs": "none", "other_signs": "my back hurts and I get tingling down my leg"},
+    ),
     ("claudication", "hi", {"key_signs": "none", "walking_calf_pain": "yes"}),
     ("claudication", "my calf hurts when I walk and eases when I stand still", {}),
 ]
@@ -374,6 +379,18 @@ def test_each_out_of_scope_outcome_is_reached_by_its_answers(
 ) -> None:
     result = check(person, answers, opening)
     _assert_outcome(person, dialog, result, outcome)
+
+
+def test_tingling_told_with_back_pain_checks_the_foot_before_the_nerve_outcome(
+    person: Person, dialog: Dialog
+) -> None:
+    person.say("hi")
+    person.answer_until_asked("other_signs", {**BEHIND, "key_signs": "none"})
+    person.say("my back hurts and I get tingling down my leg")
+    assert not any(r.result for r in person.last)  # no alarm for what the question asked about
+    assert person.question.question == dialog.confirm_question("blood_supply")
+    person.say("no")
+    assert (person.result.kind, person.result.outcome) == ("not_covered", "from_back_tingling")
 
 
 def test_a_child_hurt_in_sport_is_not_sent_to_the_child_outcome(person: Person) -> None:
@@ -404,7 +421,7 @@ EVERY_KIND = {
     "three causes": ("hi", {"start_stiffness": "yes", "lump": "yes", "toes_up": "yes", "activity": "both"}),
     "partly": ("hi", {"key_signs": "unsure", "activity": "cycling", "bike_fit": "yes"}),
     "unclear": ("hi", {"key_signs": "none", "other_signs": "none"}),
-    **{f"outcome {o}": (opening, answers) for o, opening, answers in OUTCOMES},
+    **{f"outcome {o} {i}": (opening, answers) for i, (o, opening, answers) in enumerate(OUTCOMES)},
     "red flag": ("my calf is swollen and red", {}),
     "red flag confirmed": ("hi", {"screen_emergency": "blood_supply"}),
     "red flag unsure": ("hi", {"screen_emergency": "unsure", "confirm_clot_lungs": "not sure"}),
