@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.assess import fits
-from bot.dialog.model import SIGN_RAISED, UNKNOWN, Dialog, Line, Outcome, RedFlag, holds
+from bot.dialog.model import SIGN_DOUBTED, SIGN_RAISED, UNKNOWN, Dialog, Line, Outcome, RedFlag, holds
 from bot.messages import URGENCIES, Finding, Result
 
 SIGN_SUMMARY = {
@@ -20,6 +20,7 @@ SIGN_SUMMARY = {
     "unsure": "summary_unsure",
     "no": "summary_no",
     "dismissed": "summary_doubted",
+    SIGN_DOUBTED: "summary_unchecked",
 }
 
 
@@ -27,17 +28,11 @@ def summary(dialog: Dialog, facts: Mapping[str, str]) -> tuple[str, ...]:
     """Lines a person can show a clinician: where it hurts, every fact in the order the dialog
     defines them, then the warning signs asked about or mentioned."""
     labels = dialog.labels
-    lines = []
-    location = dialog.facts.get("location")
-    if (
-        location is None
-        or location.value(facts.get("location", UNKNOWN)) is None
-        or not _note(dialog, "location", facts)
-    ):
-        lines.append(labels["summary_intro"])
+    where = _note(dialog, "location", facts) if "location" in dialog.facts else ""
+    lines = [where or labels["summary_intro"]]
     for fact in dialog.facts:
         note = _note(dialog, fact, facts)
-        if note:
+        if note and fact != "location":
             lines.append(note)
     for flag in dialog.red_flags.values():
         how = facts.get(flag.id)

@@ -58,7 +58,7 @@ REQUIRED_LABELS = (
     "why", "what_to_do", "advice", "also_possible", "summary", "reasons", "would_confirm",
     "fits_well", "fits_partly", "one_cause", "two_causes", "more_causes", "possible_cause",
     "summary_intro", "summary_unsure", "summary_no", "summary_confirmed", "summary_mentioned",
-    "summary_doubted",
+    "summary_doubted", "summary_unchecked",
 )  # fmt: skip
 PLACEHOLDERS: dict[str, frozenset[str]] = {
     "forgotten": frozenset({"count"}),
@@ -271,6 +271,10 @@ class RedFlag:
     past_counts: bool = False
     """The sign is an event told in the past ("it swelled up within an hour"): the past tense
     does not make it doubtful (long ago still does)."""
+    confirm_words: Mapping[str, Patterns] = field(default_factory=dict)
+    """Answers to the confirming question that say yes or no in its own terms, read only there
+    and before the everyday answer words: "swollen n red" to the calf's check, "no I can't" to
+    whether someone can walk."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -63,7 +63,7 @@ def read_red_flag(key: Any, raw: Any, r: FieldReader, groups: Groups) -> RedFlag
         place,
         None,
         required=("urgency", "title", "reasons", "note", "confirm", "advice"),
-        allowed=("patterns", "near", "except", "hints", "no_patterns", "past_counts"),
+        allowed=("patterns", "near", "except", "hints", "no_patterns", "past_counts", "confirm_words"),
     )
     reasons = r.mapping(
         entry.get("reasons", {}), f"{place}.reasons", line_of(entry, "reasons"), required=REASONS
@@ -93,7 +93,15 @@ def read_red_flag(key: Any, raw: Any, r: FieldReader, groups: Groups) -> RedFlag
         advice=r.texts(entry, "advice", place),
         patterns=patterns,
         past_counts=past_counts is True,
+        confirm_words=_confirm_words(entry, r, groups, place),
     )
+
+
+def _confirm_words(entry: LineMap, r: FieldReader, groups: Groups, place: str) -> dict[str, Patterns]:
+    words = r.mapping(
+        entry.get("confirm_words", {}), f"{place}.confirm_words", line_of(entry, "confirm_words"), allowed=("yes", "no")
+    )
+    return {value: Patterns(phrases=r.phrases(words, value, f"{place}.confirm_words", groups)) for value in words}
 
 
 def read_fact(key: Any, raw: Any, r: FieldReader, groups: Groups) -> Fact:

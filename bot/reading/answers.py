@@ -31,6 +31,10 @@ class Answer:
 
 
 def answer(question: Question, reading: Reading, dialog: Dialog) -> Answer:
+    """What a message answers to `question` (nothing, for a message in another language: its
+    "no" may be "no puedo respirar", and the person is told which languages are read)."""
+    if reading.foreign and not reading.numbers_only:
+        return Answer()
     if question.kind == "yesno":
         return _yesno(question, reading, dialog)
     if question.kind == "choice":
@@ -110,6 +114,13 @@ def _sign_answer(question: Question, reading: Reading, dialog: Dialog) -> Answer
         for f in reading.findings
         if f.target == sign and f.kind in ("sign", "hint", "option")
     ]
+    own = [
+        (f.length, _confirm_value(f.value, fact_status(f.categories)))
+        for f in reading.findings
+        if f.kind == "confirm" and f.target == sign and fact_status(f.categories) != "dropped"
+    ]
+    if own:  # its own terms first, the longest of them ("no I can't" over "no")
+        return Answer(facts={sign: max(own)[1]})
     cue = _merge(_cue_values(reading, sign=True))
     if "stated" in statuses:
         return Answer(facts={sign: "yes"})
@@ -120,6 +131,16 @@ def _sign_answer(question: Question, reading: Reading, dialog: Dialog) -> Answer
     if statuses:  # only denied or gone: "it's fine now", "not numb"
         return Answer(facts={sign: "no"})
     return Answer()
+
+
+def _confirm_value(value: str, status: str) -> str:
+    """A confirming question's own word in its context: "not swollen" is no, "maybe red" is
+    not sure."""
+    if status == "unsure":
+        return "unsure"
+    if status == "denied":
+        return "no" if value == "yes" else "yes"
+    return value
 
 
 def _choice(question: Question, reading: Reading, dialog: Dialog) -> Answer:

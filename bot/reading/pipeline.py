@@ -35,9 +35,9 @@ the finding's own words ("a lump since last month that is pulsing now")."""
 @dataclass(frozen=True, slots=True)
 class Rule:
     """What a match stands for. `kind`: sign, hint (suggests a sign: ask, never escalate), fact,
-    word (an answer to its question when that is asked), option (a signs question's option, in
-    words), answer (yes, no...), except (not the finding after all), part (one phrase of a near
-    rule)."""
+    word (an answer to its question when that is asked), confirm (an answer to a warning sign's
+    confirming question in its own terms), option (a signs question's option, in words), answer
+    (yes, no...), except (not the finding after all), part (one phrase of a near rule)."""
 
     kind: str
     target: str
@@ -78,6 +78,9 @@ class Analysis:
     punct: tuple[bool, ...]
     findings: tuple[Match, ...]
     answers: tuple[Match, ...]
+    typed: tuple[str, ...] = ()
+    """The words as typed (lower case, before any typo was mended): what tells another
+    language, which the mending would turn towards this one ("nicht" -> "night")."""
 
 
 class Pipeline:
@@ -161,6 +164,8 @@ class Pipeline:
                     yield part_rule, compile_(part)
 
         for flag in dialog.red_flags.values():
+            for value, words in flag.confirm_words.items():
+                yield from findings(Rule(kind="confirm", target=flag.id, value=value), words)
             yield from findings(Rule(kind="sign", target=flag.id, value="yes"), flag.patterns)
             yield from findings(Rule(kind="hint", target=flag.id, value="yes"), flag.hints)
             yield from findings(Rule(kind="sign", target=flag.id, value="no"), flag.denials)
@@ -191,7 +196,7 @@ class Pipeline:
     # ----- reading ---------------------------------------------------------------------------
     def analyse(self, text: str) -> Analysis:
         """Tokens, clauses and matches of one (already bounded) message."""
-        doc = self._tokens(normalise(text))
+        doc, typed = self._tokens(normalise(text))
         self._sentencizer(doc)
         norms = tuple(t.norm_ for t in doc)
         punct = tuple(t.is_punct or t.is_space for t in doc)
@@ -209,13 +214,15 @@ class Pipeline:
             punct=punct,
             findings=tuple(self._in_context(doc, found, proxy=proxy)),
             answers=tuple(answers),
+            typed=typed,
         )
 
-    def _tokens(self, text: str) -> Any:
-        """The message as tokens with their normal forms. A word on no word list is mended
-        towards the dialog's vocabulary first, and the text tokenized again, so a mended
-        "cnat" splits like "can't" does."""
+    def _tokens(self, text: str) -> tuple[Any, tuple[str, ...]]:
+        """The message as tokens with their normal forms, and its words as typed. A word on no
+        word list is mended towards the dialog's vocabulary first, and the text tokenized
+        again, so a mended "cnat" splits like "can't" does."""
         doc = self.nlp.make_doc(text)
+        typed = tuple(t.lower_ for t in doc if not t.is_punct and not t.is_space)
         fix = self.corrector.fix
         mended = [fix(t.lower_) if t.is_alpha else t.lower_ for t in doc]
         if any(new != t.lower_ for new, t in zip(mended, doc, strict=True)):
@@ -223,7 +230,7 @@ class Pipeline:
         for token in doc:
             if not token.is_space:
                 token.norm_ = self._norm(token.norm_, token.lower_)
-        return doc
+        return doc, typed
 
     def _match(self, rule_id: int, start: int, end: int, aligned: list[int] | None) -> Match:
         index = int(self.nlp.vocab.strings[rule_id][1:])

@@ -228,7 +228,7 @@ class Reader:
             numbers_only=numbers.only,
             numbers_denied=numbers.denied,
             except_from=except_from,
-            foreign=_foreign(words, pipeline),
+            foreign=_foreign(list(analysis.typed), pipeline),
             truncated=truncated,
             findings=tuple(
                 Finding(
