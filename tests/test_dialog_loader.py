@@ -175,9 +175,7 @@ def test_a_problem_in_the_language_file_is_reported_against_that_file(tmp_path: 
 
 
 def test_a_cue_listed_in_two_groups_is_reported(tmp_path: Path) -> None:
-    path = _broken_language(
-        tmp_path, 'cues: ["i thought", "i suspect"', 'cues: ["maybe", "i thought", "i suspect"'
-    )
+    path = _broken_language(tmp_path, '"i thought", "i suspect"', '"maybe", "i thought", "i suspect"')
     assert "cue 'maybe' is also in" in _problems(path)
 
 

@@ -47,6 +47,9 @@ class Relaid:
     def click(self, label: str, *, stale: bool = False) -> list[Said]:
         return self._relay(self.inner.click(label, stale=stale))
 
+    def pick(self, labels: tuple[str, ...]) -> list[Said]:
+        return self._relay(self.inner.pick(labels))
+
     def restart_process(self) -> None:
         self.restarts += 1
         self.inner.restart_process()

@@ -210,7 +210,7 @@ def _context(top: LineMap, r: FieldReader, groups: dict[str, tuple[str, ...]]) -
         ):
             r.problem(line_of(entry, "scope"), f"{place}.scope", "expected a number of words from 1 to 40")
             scope = None
-        stops = frozenset(r.texts(entry, "stops_at", place)) or frozenset({"break"})
+        stops = frozenset(r.texts(entry, "stops_at", place)) if "stops_at" in entry else frozenset({"break"})
         for stop in sorted(stops - set(CATEGORIES)):
             r.problem(
                 line_of(entry, "stops_at"),

@@ -76,6 +76,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "summary_confirmed": frozenset({"what"}),
     "summary_mentioned": frozenset({"what"}),
     "summary_doubted": frozenset({"what"}),
+    "summary_unchecked": frozenset({"what"}),
 }
 """The `{name}` placeholders each message or label may use; any other text has none."""
 

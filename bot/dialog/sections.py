@@ -99,9 +99,14 @@ def read_red_flag(key: Any, raw: Any, r: FieldReader, groups: Groups) -> RedFlag
 
 def _confirm_words(entry: LineMap, r: FieldReader, groups: Groups, place: str) -> dict[str, Patterns]:
     words = r.mapping(
-        entry.get("confirm_words", {}), f"{place}.confirm_words", line_of(entry, "confirm_words"), allowed=("yes", "no")
+        entry.get("confirm_words", {}),
+        f"{place}.confirm_words",
+        line_of(entry, "confirm_words"),
+        allowed=("yes", "no"),
     )
-    return {value: Patterns(phrases=r.phrases(words, value, f"{place}.confirm_words", groups)) for value in words}
+    return {
+        value: Patterns(phrases=r.phrases(words, value, f"{place}.confirm_words", groups)) for value in words
+    }
 
 
 def read_fact(key: Any, raw: Any, r: FieldReader, groups: Groups) -> Fact:

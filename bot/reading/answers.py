@@ -49,7 +49,7 @@ def _cue_values(reading: Reading, *, sign: bool, hedges_qualify: bool = False) -
     ("kinda numb on top of my foot" answers no screen with "not sure")."""
     cues = [c for c in reading.answers if not c.symbol] or list(reading.answers)
     if hedges_qualify:
-        cues = [c for c in cues if c.standalone or c.value not in ("unsure", "partly")]
+        cues = [c for c in cues if c.standalone or c.value not in ("unsure", "partly", "no")]
     out = set()
     for cue in cues:
         value = cue.value
@@ -189,14 +189,19 @@ def _options(question: Question, reading: Reading, dialog: Dialog) -> Answer:
         }
         return Answer(facts={f: ("no" if f in left_out else "yes") for f in facts})
     picked |= {f for f, v in said.items() if v == "yes"}
-    cue = _merge(_cue_values(reading, sign=signs, hedges_qualify=signs and bool(reading.findings)))
+    cue = _merge(
+        _cue_values(
+            reading, sign=signs, hedges_qualify=signs and any(f.kind != "confirm" for f in reading.findings)
+        )
+    )
     if signs:
         if picked or said:
             rest = dict.fromkeys(facts, "no") if cue == "no" and not picked else {}
             return Answer(facts={**rest, **said, **dict.fromkeys(picked, "yes")})
     elif picked:
-        # A multi-select answer names what applies; the rest does not.
-        return Answer(facts={f: ("yes" if f in picked else "no") for f in facts})
+        # A multi-select answer names what applies; the rest does not, except what it says
+        # otherwise of ("the lump, not sure about the calf stretch").
+        return Answer(facts={f: ("yes" if f in picked else said.get(f, "no")) for f in facts})
     if said:
         return Answer(facts=said) if not cue else Answer(facts={f: said.get(f, _none_or(cue)) for f in facts})
     if cue == "no":
@@ -229,6 +234,15 @@ def _said_options(
         for sign, status in reading.signs(dialog).items():
             if sign in question.facts and status == "dropped" and sign not in out:
                 out[sign] = "no"
+        for finding in reading.findings:
+            # A sign's own word denied or doubted ("no fever", "maybe locked") answers its
+            # option; said plainly it does not pick it ("swollen" may be the knee, not the calf).
+            said = fact_status(finding.categories)
+            own_word = (
+                finding.kind == "confirm" and finding.value == "yes" and finding.target in question.facts
+            )
+            if own_word and said in ("denied", "unsure") and finding.target not in out:
+                out[finding.target] = "no" if said == "denied" else "unsure"
         return out
     said = reading.facts(dialog, kinds=("fact", "word"))
     return {fact: said[fact] for fact in question.facts if fact in said}

@@ -216,7 +216,8 @@ class Reader:
         language = self.dialog.language
         polite = language.polite
         bare = tuple(words)
-        command = self._commands.get(bare) or self._commands.get(tuple(w for w in words if w not in polite))
+        plain = tuple(w for w in words if w not in polite and any(ch.isalnum() for ch in w))  # "stop 🙏"
+        command = self._commands.get(bare) or self._commands.get(plain)
         answers = _answer_cues(analysis, polite)
         numbers = _numbers(analysis, language, {at for c in answers for at in range(c.start, c.end)})
         except_from = _except_from(analysis, language) if any(c.value == "all" for c in answers) else None
@@ -356,7 +357,10 @@ def _answer_cues(analysis: Analysis, polite: frozenset[str]) -> tuple[AnswerCue,
         for i in range(match.start, match.end):
             covered.setdefault(clauses[i], set()).add(i)
     out = []
+    wordy = any(any(ch.isalnum() for ch in n) for n in analysis.norms)
     for match in matches:
+        if wordy and all(analysis.punct[match.start : match.end]):
+            continue  # a "?" is "not sure" only on its own, never the end of a question
         clause = clauses[match.start]
         words_in_clause = {i for i in content if clauses[i] == clause} if clause >= 0 else set()
         standalone = not words_in_clause or words_in_clause <= covered.get(clause, set())

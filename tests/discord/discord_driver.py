@@ -70,8 +70,14 @@ class DiscordDriver:
             urgency = _URGENCY_BY_COLOUR.get(embed.get("color"))
             if urgency is not None:
                 headings = [field["name"] for field in embed.get("fields") or []]
-                cause = next(
-                    (self._cause_by_heading[h] for h in headings if h in self._cause_by_heading), None
+                cause = next(  # the first heading naming a cause, its fit label after it
+                    (
+                        cause_id
+                        for h in headings
+                        for name, cause_id in self._cause_by_heading.items()
+                        if h == name or h.startswith(f"{name} (")
+                    ),
+                    None,
                 )
                 return cause, urgency
         return None
@@ -81,6 +87,12 @@ class DiscordDriver:
 
     def click(self, label: str, *, stale: bool = False) -> list[Said]:
         seen = self.world.seen(self.user)
+        if (
+            not stale
+            and seen
+            and label in {o["label"] for menu in menus(seen[-1]) for o in menu.get("options", [])}
+        ):
+            return self.pick((label,))  # one option of a menu, chosen alone
         if stale:
             for shown in seen:
                 for version in shown.history:

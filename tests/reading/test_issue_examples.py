@@ -143,9 +143,9 @@ def test_a_hedge_inside_a_description_is_not_not_sure_to_a_screen(dialogue: Dial
 
 
 def test_an_answer_with_a_second_clause_keeps_both(dialogue: Dialogue) -> None:
-    turn = say(dialogue, at(dialogue, "lump"), "no, but it gets worse on hills")
+    turn = say(dialogue, at(dialogue, "swelling"), "no, but it gets worse on hills")
     assert turn.conversation is not None
-    assert turn.conversation.answers["lump"] == "no"
+    assert turn.conversation.answers["swelling"] == "no"
     assert turn.conversation.answers["hills"] == "yes"
 
 

@@ -13,7 +13,16 @@ need names no other folder uses.)
 from __future__ import annotations
 
 from slack_fake_api import Call, FakeSlack
-from slack_harness import LoopThread, SlackPerson, SlackRig, labels_of, outcome_of, replies_in, visible_text
+from slack_harness import (
+    LoopThread,
+    SlackPerson,
+    SlackRig,
+    checkboxes_of,
+    labels_of,
+    outcome_of,
+    replies_in,
+    visible_text,
+)
 
 from bot.engine import Engine
 from bot.transcripts.driver import Said
@@ -52,6 +61,14 @@ class SlackDriver:
         return self._said(self.person.say(text))
 
     def click(self, label: str, *, stale: bool = False) -> list[Said]:
+        """A button, or one box of a multi-select question ticked and sent alone."""
+        boxes = [
+            c
+            for c in self.person.offered()
+            if label in {o["text"]["text"] for g in checkboxes_of(c) for o in g["options"]}
+        ]
+        if boxes and not stale and boxes[-1] is self.person.offered()[-1]:
+            return self._said(self.person.pick((label,)))
         return self._said(self.person.click(label, stale=stale))
 
     def pick(self, labels: tuple[str, ...]) -> list[Said]:
