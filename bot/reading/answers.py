@@ -237,12 +237,12 @@ def _said_options(
         for finding in reading.findings:
             # A sign's own word denied or doubted ("no fever", "maybe locked") answers its
             # option; said plainly it does not pick it ("swollen" may be the knee, not the calf).
-            said = fact_status(finding.categories)
+            told = fact_status(finding.categories)
             own_word = (
                 finding.kind == "confirm" and finding.value == "yes" and finding.target in question.facts
             )
-            if own_word and said in ("denied", "unsure") and finding.target not in out:
-                out[finding.target] = "no" if said == "denied" else "unsure"
+            if own_word and told in ("denied", "unsure") and finding.target not in out:
+                out[finding.target] = "no" if told == "denied" else "unsure"
         return out
     said = reading.facts(dialog, kinds=("fact", "word"))
     return {fact: said[fact] for fact in question.facts if fact in said}

@@ -164,8 +164,8 @@ class Pipeline:
                     yield part_rule, compile_(part)
 
         for flag in dialog.red_flags.values():
-            for value, words in flag.confirm_words.items():
-                yield from findings(Rule(kind="confirm", target=flag.id, value=value), words)
+            for answer, said in flag.confirm_words.items():
+                yield from findings(Rule(kind="confirm", target=flag.id, value=answer), said)
             yield from findings(Rule(kind="sign", target=flag.id, value="yes"), flag.patterns)
             yield from findings(Rule(kind="hint", target=flag.id, value="yes"), flag.hints)
             yield from findings(Rule(kind="sign", target=flag.id, value="no"), flag.denials)
