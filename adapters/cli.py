@@ -229,7 +229,8 @@ def _check(files: Sequence[Path], settings: Settings) -> int:
     if not paths:
         print(f"kneebot: no .yaml or .yml files in {', '.join(map(str, files))}", file=sys.stderr)
         return 1
-    from bot.dialog.loader import is_language_file, load_language
+    from bot.dialog.loader import check_translation, is_language_file, load_language
+    from bot.languages import translations_of
 
     failed = 0
     for path in paths:
@@ -249,11 +250,19 @@ def _check(files: Sequence[Path], settings: Settings) -> int:
         except DialogError as exc:
             print(exc, file=sys.stderr)
             failed += 1
-        else:
-            print(
-                f"{path}: ok ({len(dialog.questions)} questions, {len(dialog.red_flags)} red flags, "
-                f"{len(dialog.causes)} causes)"
-            )
+            continue
+        print(
+            f"{path}: ok ({len(dialog.questions)} questions, {len(dialog.red_flags)} red flags, "
+            f"{len(dialog.causes)} causes)"
+        )
+        for translation in translations_of(Path(path)):
+            try:
+                translated = check_translation(dialog, translation)
+            except DialogError as exc:
+                print(exc, file=sys.stderr)
+                failed += 1
+            else:
+                print(f"{translation}: ok (agrees with {Path(path).name}; {translated.language.name})")
     return 1 if failed else 0
 
 

@@ -57,6 +57,9 @@ class Conversation:
     updated_at: float = 0.0
     origin: str = ""
     check: str = field(default_factory=new_check_id)
+    language: str = ""
+    """The dialog language the check is held in ("es"); "" for the default language. Stored
+    only when set, so a conversation keeps its language across restarts and processes."""
 
     def to_json(self) -> str:
         # Spelled out rather than dataclasses.asdict, whose deep copy was half of a turn's cost.
@@ -75,6 +78,8 @@ class Conversation:
         }
         if self.origin:
             fields["origin"] = self.origin
+        if self.language:
+            fields["language"] = self.language
         return json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
@@ -147,7 +152,7 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "started_at": (int, float),
     "updated_at": (int, float),
 }
-_OPTIONAL: dict[str, type] = {"origin": str, "check": str}
+_OPTIONAL: dict[str, type] = {"origin": str, "check": str, "language": str}
 """Fields a stored conversation may lack: `origin` is stored only when set, and rows written
 before checks had ids lack `check` (a missing one takes its default, or for `check` an id
 derived from the row, see `_check_before_ids`)."""

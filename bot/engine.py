@@ -16,17 +16,19 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from bot.conversation import Conversation, CorruptConversation
 from bot.dialog import Dialog
-from bot.dialog.loader import load_dialog
+from bot.dialog.loader import check_translation, load_dialog
 from bot.messages import Incoming, Reply
+from bot.reading.reader import Reading
 from bot.replies import COMMAND_TOKEN
 from bot.store import Store, StoreBusy, StoreUnavailable
-from bot.turn import Dialogue, Turn
+from bot.languages import Languages, translations_of
+from bot.turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,8 @@ class TurnRecord:
     cause: str | None = None
     urgency: str | None = None
     red_flag: str | None = None
+    language: str = ""
+    """The dialog language the turn was held in ("en", "es")."""
 
 
 Observer = Callable[[TurnRecord], None]
@@ -79,7 +83,8 @@ def conversation_id(key: str) -> str:
 
 
 class Engine:
-    """Runs turns of one dialog against one store. Thread-safe; share one per process."""
+    """Runs turns of one dialog, in each language it has, against one store. Thread-safe;
+    share one per process."""
 
     def __init__(
         self,
@@ -89,13 +94,16 @@ class Engine:
         clock: Callable[[], float] = time.time,
         observers: Sequence[Observer] = (),
         log_key: bytes | None = None,
+        translations: Sequence[Dialog] = (),
     ) -> None:
-        """`log_key`: the deployment's secret for log ids (see `set_log_key`); None keeps the
-        process's key. Expired conversations are purged once here, so a restart clears what
-        idled out while the bot was down, even if nobody talks to it for a while."""
+        """`translations`: the dialog in other languages (see `bot.languages`). `log_key`: the
+        deployment's secret for log ids (see `set_log_key`); None keeps the process's key.
+        Expired conversations are purged once here, so a restart clears what idled out while
+        the bot was down, even if nobody talks to it for a while."""
         if log_key is not None:
             set_log_key(log_key)
-        self.dialogue = Dialogue(dialog)
+        self.languages = Languages([dialog, *translations])
+        self.dialogue = self.languages[self.languages.default]
         self.store = store
         self.clock = clock
         self.observers = list(observers)
@@ -112,18 +120,33 @@ class Engine:
         began = time.perf_counter()
         now = self.clock()
         before: Conversation | None = None
+        languages = self.languages
+        asked = languages.asked_for(incoming.text) if incoming.button is None else None
+        language = languages.of_locale(incoming.locale) or languages.default
         try:
-            reading = self.dialogue.read(incoming)
+            reading = languages[language].read(incoming)
             with self.store.lock(incoming.key):
                 if incoming.event_id and not self.store.first_delivery(incoming.event_id, now=now):
                     self._record(incoming, "duplicate", None, None, began)
                     return []
                 before = self._load(incoming.key, now, user=incoming.user)
-                turn = self.dialogue.turn(before, incoming, now, reading)
+                held = (before.language or languages.default) if before is not None else language
+                if held != language and not asked:
+                    reading = languages[held].read(incoming)
+                if reading.foreign and not asked:
+                    held, reading = self._written_in(incoming, held, reading, started=before is not None)
+                language = asked or held
+                if asked:
+                    turn = self._switch(before, asked, incoming, now)
+                else:
+                    turn = languages[language].turn(before, incoming, now, reading)
+                if turn.conversation is not None:
+                    stored = "" if language == languages.default else language
+                    turn = replace(turn, conversation=replace(turn.conversation, language=stored))
                 replies = list(turn.replies)
                 if turn.forget:
                     count = self.store.forget_user(incoming.user)
-                    replies.append(self.dialogue.forgotten(count))
+                    replies.append(languages[language].forgotten(count))
                 elif turn.conversation is None:
                     if before is not None:
                         self.store.delete(incoming.key)
@@ -133,19 +156,50 @@ class Engine:
         except StoreBusy as exc:  # the store answers; a stuck turn holds this one conversation
             log.warning("conversation %s is busy: %s", conversation_id(incoming.key), exc)
             self._record(incoming, "store_busy", None, None, began)
-            return [self.dialogue.message("busy")]
+            return [languages[language].message("busy")]
         except StoreUnavailable as exc:
             self._store_failed(exc)
             self._record(incoming, "store_unavailable", None, None, began)
-            return [self.dialogue.message("unavailable")]
+            return [languages[language].message("unavailable")]
         except Exception:
             log.exception("turn failed for conversation %s", conversation_id(incoming.key))
             self._record(incoming, "error", None, None, began)
-            return [self.dialogue.message("error")]
+            return [languages[language].message("error")]
         self._store_answered()
-        self._record(incoming, turn.event, before, turn, began)
+        self._record(incoming, turn.event, before, turn, began, language=language)
         self._purge_now_and_then(now)
         return replies
+
+    def _written_in(
+        self, incoming: Incoming, held: str, reading: Reading, *, started: bool
+    ) -> tuple[str, Reading]:
+        """A message in another language kneebot speaks: a first message starts the check in
+        it; in a check under way it keeps its language, unless the message tells of a warning
+        sign, which is read and answered in the language it was told in."""
+        other = self.languages.written_in(incoming.text, held)
+        if other is None:
+            return held, reading
+        theirs = self.languages[other]
+        read = theirs.read(incoming)
+        if not started or any(s == "stated" for s in read.signs(theirs.dialog).values()):
+            return other, read
+        return held, reading
+
+    def _switch(self, before: Conversation | None, language: str, incoming: Incoming, now: float) -> Turn:
+        """The person asked for a language by name: a check in progress carries on in it at
+        the same question (translations share every state and answer); otherwise a new one
+        begins in it."""
+        dialogue = self.languages[language]
+        if before is None or not dialogue.machine.knows(before.state):
+            opened = replace(incoming, text="", button=f"{COMMAND_TOKEN}|open")
+            return dialogue.turn(None, opened, now)
+        moved = replace(before, updated_at=now)
+        said = [dialogue.message("language_switched")]
+        if dialogue.dialog.is_terminal(moved.state):
+            said.append(dialogue.replies.offer_start("finished"))
+        else:
+            said.append(dialogue.question_reply(moved))
+        return Turn(replies=tuple(said), conversation=moved, event="language")
 
     def open(
         self,
@@ -298,7 +352,14 @@ class Engine:
             log.info("expired %d idle conversation(s)", purged)
 
     def _record(
-        self, incoming: Incoming, event: str, before: Conversation | None, turn: Turn | None, began: float
+        self,
+        incoming: Incoming,
+        event: str,
+        before: Conversation | None,
+        turn: Turn | None,
+        began: float,
+        *,
+        language: str = "",
     ) -> None:
         seconds = time.perf_counter() - began
         after = turn.conversation if turn else None
@@ -315,6 +376,7 @@ class Engine:
             cause=result.cause if result else None,
             urgency=result.urgency if result else None,
             red_flag=result.red_flag if result else None,
+            language=language or self.languages.default,
         )
         # One line per turn, fields as structured extras: `turn conversation=… event=…` in the
         # text format, separate keys in JSON. Ids and labels only, never what was said.
@@ -326,6 +388,7 @@ class Engine:
                 "event": event,
                 "state_before": record.state_before,
                 "state_after": record.state_after,
+                "language": record.language,
                 "ms": round(seconds * 1000, 3),
             },
         )
@@ -357,6 +420,9 @@ def build_engine(
     observers: Sequence[Observer] = (),
     log_key: bytes | None = None,
 ) -> Engine:
-    """Load and validate the dialog (failing loudly on a bad file), then make the engine."""
-    dialog = load_dialog(dialog_path or default_dialog_path())
-    return Engine(dialog, store, observers=observers, log_key=log_key)
+    """Load and validate the dialog and its translations (failing loudly on a bad file), then
+    make the engine."""
+    path = Path(dialog_path or default_dialog_path())
+    dialog = load_dialog(path)
+    translations = [check_translation(dialog, p) for p in translations_of(path)]
+    return Engine(dialog, store, observers=observers, log_key=log_key, translations=translations)

@@ -50,6 +50,9 @@ class Dialogue:
         self.reader = Reader(dialog)
         self.replies = Replies(dialog)
         self.message = self.replies.message
+        self.other_languages = ""
+        """How to ask for each other language kneebot speaks, in that language (see
+        `bot.languages`): said to anyone who writes in a language this dialog does not read."""
 
     # ----- the turn ------------------------------------------------------------------------
     def read(self, incoming: Incoming) -> Reading:
@@ -272,7 +275,7 @@ class Dialogue:
         if reading.empty:
             return self.message("empty")
         if reading.foreign:
-            return self.message("non_english")
+            return self.message("non_english", others=self.other_languages)
         count = len(options_of(self.dialog, question))
         if reading.numbers:
             return self.message("out_of_range", count=count)
@@ -376,7 +379,7 @@ class Dialogue:
         if greet:
             notes.append(self.message("greeting"))
         if reading.foreign:  # a first message in another language gets the note at once
-            notes.append(self.message("non_english"))
+            notes.append(self.message("non_english", others=self.other_languages))
         facts = {**self._signs(reading, {}), **self._passing(fresh, reading)}
         said_back = self._notes({k: v for k, v in facts.items() if k in self.dialog.facts})
         started = replace(fresh, answers=facts)

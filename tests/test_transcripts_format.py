@@ -105,7 +105,7 @@ def test_every_mistake_is_reported_at_once_with_its_line_and_place(tmp_path: Pat
     source = str(path)
     assert _problems(path) == [
         f"{source}: 12 problem(s) in the transcript",
-        f"  {source}:2 (context.platfrom): unknown field; did you mean 'platform'? (expected one of: platform, user)",
+        f"  {source}:2 (context.platfrom): unknown field; did you mean 'platform'? (expected one of: platform, user, locale)",
         f'  {source}:4 (turns[0].user): got True: YAML reads unquoted yes/no/on/off/true/false as a boolean here; put the word in quotes, e.g. "yes"',
         f'  {source}:7 (turns[0].bot[0].choices[0]): got True: YAML reads unquoted yes/no/on/off/true/false as a boolean here; put the word in quotes, e.g. "yes"',
         f'  {source}:7 (turns[0].bot[0].choices[1]): got False: YAML reads unquoted yes/no/on/off/true/false as a boolean here; put the word in quotes, e.g. "yes"',

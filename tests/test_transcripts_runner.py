@@ -14,7 +14,14 @@ from bot.engine import Engine
 from bot.store import MemoryStore, SQLiteStore
 from bot.transcripts.driver import EngineDriver, Said
 from bot.transcripts.format import Transcript, load_transcript
-from bot.transcripts.runner import ReplayResult, TranscriptFailure, assert_replays, find_transcripts, replay
+from bot.transcripts.runner import (
+    ReplayResult,
+    TranscriptFailure,
+    assert_replays,
+    engine_driver_for,
+    find_transcripts,
+    replay,
+)
 
 SHIPPED = Path(__file__).resolve().parent / "transcripts"
 
@@ -361,11 +368,7 @@ def test_every_shipped_transcript_also_passes_as_an_adapter_run(dialog: Dialog) 
     failures = []
     for path in paths:
         transcript = load_transcript(path)
-        platform = Relaid(
-            EngineDriver(
-                engine=Engine(dialog, MemoryStore()), user=transcript.user, platform=transcript.platform
-            )
-        )
+        platform = Relaid(engine_driver_for(transcript, dialog))
         result = replay(transcript, platform, strict_text=False)
         if result.failure:
             failures.append(result.failure)

@@ -53,6 +53,8 @@ def read_language(raw: Any, r: FieldReader, source: str) -> Language:
             "number_denials",
             "range_words",
             "units",
+            "switch_words",
+            "switch_hint",
         ),
     )
     groups = read_groups(top, r, {})
@@ -96,6 +98,8 @@ def read_language(raw: Any, r: FieldReader, source: str) -> Language:
         number_denials=frozenset(w.lower() for w in r.texts(top, "number_denials", "")),
         range_words=frozenset(w.lower() for w in r.texts(top, "range_words", "")),
         units=frozenset(w.lower() for w in r.texts(top, "units", "")),
+        switch_words=r.texts(top, "switch_words", ""),
+        switch_hint=r.text(top, "switch_hint", "", required=False),
         source=None,
     )
 

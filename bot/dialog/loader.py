@@ -181,6 +181,29 @@ def _line_at(raw: Any, place: str) -> int:
     return line
 
 
+def check_translation(main: Dialog, path: str | Path) -> Dialog:
+    """Load a translation of `main` (see `bot.languages`) and make sure it is the same dialog
+    in another language; raise `DialogError` with every difference, at its line."""
+    from bot.dialog.agreement import disagreements
+
+    translated = load_dialog(path)
+    raw = load_lines(path, DialogError)
+    lines = _lines_of(raw) | {str(key): line_of(raw, key) or 1 for key in raw}
+    problems = disagreements(main, translated, lines)
+    if translated.language.code == main.language.code:
+        problems.insert(
+            0,
+            Problem(
+                line_of(raw, "language") or 1,
+                "language",
+                f"is {main.language.code!r}, the language of {Path(str(main.source)).name} itself",
+            ),
+        )
+    if problems:
+        raise DialogError(str(path), problems)
+    return translated
+
+
 def load_language(path: str | Path) -> Language:
     """Parse and validate a language file on its own (`kneebot check` on a folder of them);
     raise `DialogError` listing every problem."""
@@ -233,7 +256,7 @@ def _empty_language() -> Language:
 def _lines_of(raw: LineMap) -> dict[str, int]:
     """Dotted place -> line, for the places the shape checks talk about."""
     lines: dict[str, int] = {}
-    for section in ("questions", "causes", "red_flags", "outcomes", "facts"):
+    for section in ("questions", "causes", "red_flags", "outcomes", "facts", "messages", "labels"):
         block = raw.get(section, {})
         if not isinstance(block, dict):
             continue

@@ -52,7 +52,7 @@ REQUIRED_MESSAGES = (
     "button_after_end", "nothing_to_undo", "undone", "undone_red_flag", "restarted", "stopped",
     "forgotten", "finished", "dialog_changed", "resumed", "unavailable", "error", "start_again_label",
     "multi_done_label", "multi_hint", "label_yes", "label_no", "label_unsure", "example_yesno", "example_choice", "example_signs", "example_multi",
-    "for_someone_else", "busy", "nothing_to_stop", "multi_prompt",
+    "for_someone_else", "busy", "nothing_to_stop", "multi_prompt", "language_switched",
 )  # fmt: skip
 REQUIRED_LABELS = (
     "why", "what_to_do", "advice", "also_possible", "summary", "reasons", "would_confirm",
@@ -64,6 +64,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "forgotten": frozenset({"count"}),
     "out_of_range": frozenset({"count"}),
     "noted": frozenset({"facts"}),
+    "non_english": frozenset({"others"}),
     "noted_first": frozenset({"facts"}),
     "not_understood": frozenset({"example"}),
     "example_choice": frozenset({"first"}),
@@ -181,6 +182,10 @@ class Language:
     """Words between two numbers that mean every option from one to the other ("1 to 3")."""
     units: frozenset[str] = frozenset()
     """Words after a number that make it a measure, not an option ("10 km", "3 weeks")."""
+    switch_words: tuple[str, ...] = ()
+    """A whole message that asks for this language, in any language ("español", "spanish")."""
+    switch_hint: str = ""
+    """How to ask for this language, said in it: told to anyone writing in another one."""
     source: Path | None = None
 
 

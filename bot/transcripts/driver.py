@@ -62,8 +62,11 @@ def said_from_reply(reply: Reply) -> Said:
 class EngineDriver:
     """Talks to the engine directly, as the console does. The reference driver."""
 
-    def __init__(self, *, engine: Engine, user: str = "tester", platform: str = "transcript") -> None:
+    def __init__(
+        self, *, engine: Engine, user: str = "tester", platform: str = "transcript", locale: str | None = None
+    ) -> None:
         self.engine = engine
+        self.locale = locale
         self.key = conversation_key(platform, "local", "dm", user)
         self.user = person_ref(platform, "local", user)
         self._offered: list[list[Choice]] = []
@@ -76,14 +79,16 @@ class EngineDriver:
         return [said_from_reply(reply) for reply in replies]
 
     def say(self, text: str) -> list[Said]:
-        return self._send(Incoming(key=self.key, user=self.user, text=text))
+        return self._send(Incoming(key=self.key, user=self.user, text=text, locale=self.locale))
 
     def click(self, label: str, *, stale: bool = False) -> list[Said]:
         offers = self._offered if stale else list(reversed(self._offered))
         for choices in offers:
             for choice in choices:
                 if choice.label == label:
-                    return self._send(Incoming(key=self.key, user=self.user, button=choice.token))
+                    return self._send(
+                        Incoming(key=self.key, user=self.user, button=choice.token, locale=self.locale)
+                    )
         raise LookupError(f"no button labelled {label!r} has been offered")
 
     def pick(self, labels: tuple[str, ...]) -> list[Said]:
@@ -91,7 +96,7 @@ class EngineDriver:
             by_label = {choice.label: choice for choice in choices}
             if all(label in by_label for label in labels):
                 token = picks_token([by_label[label].token for label in labels])
-                return self._send(Incoming(key=self.key, user=self.user, button=token))
+                return self._send(Incoming(key=self.key, user=self.user, button=token, locale=self.locale))
         raise LookupError(f"no question has offered all of {list(labels)!r}")
 
     def restart_process(self) -> None:

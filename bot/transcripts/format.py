@@ -28,7 +28,7 @@ __all__ = ["Expect", "Outcome", "Problem", "Transcript", "TranscriptError", "Tur
 
 
 _TOP_KEYS = ("name", "context", "turns", "outcome")
-_CONTEXT_KEYS = ("platform", "user")
+_CONTEXT_KEYS = ("platform", "user", "locale")
 _TURN_KEYS = ("user", "click", "pick", "restart", "bot", "any", "not", "outcome")
 _EXPECT_KEYS = ("text", "contains", "matches", "choices")
 _OUTCOME_KEYS = ("cause", "causes", "urgency", "red_flag")
@@ -120,6 +120,11 @@ def parse_transcript(raw_text: str, path: Path) -> Transcript:
         context.get("platform", "transcript"), "context.platform", line_of(context, "platform", 1)
     )
     user = r.text(context.get("user", "tester"), "context.user", line_of(context, "user", 1))
+    locale = (
+        r.text(context["locale"], "context.locale", line_of(context, "locale", 1))
+        if "locale" in context
+        else None
+    )
     turns = _turns(top.get("turns", []), r, line_of(top, "turns", 1))
     outcome = _outcome(top, "outcome", "outcome", r) if "outcome" in top else None
     if r.problems:
@@ -130,6 +135,7 @@ def parse_transcript(raw_text: str, path: Path) -> Transcript:
         turns=turns,
         platform=platform or "transcript",
         user=user or "tester",
+        locale=locale or None,
         outcome=outcome,
     )
 

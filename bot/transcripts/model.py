@@ -104,6 +104,8 @@ class Transcript:
     turns: tuple[Turn, ...]
     platform: str = "transcript"
     user: str = "tester"
+    locale: str | None = None
+    """The person's language as their platform reports it ("es"): every message carries it."""
     outcome: Outcome | None = None
 
 

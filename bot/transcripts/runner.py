@@ -10,6 +10,7 @@ only the part that went wrong is marked.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import sys
 import time
@@ -19,8 +20,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.dialog import Dialog
-from bot.dialog.loader import load_dialog
+from bot.dialog.loader import check_translation, load_dialog
 from bot.engine import Engine, default_dialog_path
+from bot.languages import translations_of
 from bot.store import MemoryStore
 from bot.transcripts.driver import Driver, EngineDriver, Said
 from bot.transcripts.format import load_transcript
@@ -168,9 +170,20 @@ def check_ids(transcript: Transcript, dialog: Dialog) -> None:
 
 
 def engine_driver_for(transcript: Transcript, dialog: Dialog) -> EngineDriver:
-    """A fresh in-memory engine for one transcript, as the person named in its context."""
-    engine = Engine(dialog, MemoryStore())
-    return EngineDriver(engine=engine, user=transcript.user, platform=transcript.platform)
+    """A fresh in-memory engine for one transcript (the dialog and the translations beside
+    it), as the person named in its context, in their locale."""
+    engine = Engine(dialog, MemoryStore(), translations=_translations(dialog.source))
+    return EngineDriver(
+        engine=engine, user=transcript.user, platform=transcript.platform, locale=transcript.locale
+    )
+
+
+@functools.cache
+def _translations(source: Path | None) -> tuple[Dialog, ...]:
+    if source is None:
+        return ()
+    main = load_dialog(source)
+    return tuple(check_translation(main, path) for path in translations_of(source))
 
 
 def replay_file(path: str | Path, *, dialog: Dialog, strict_text: bool = True) -> ReplayResult:
