@@ -23,11 +23,11 @@ from typing import Literal
 from bot.conversation import Conversation, CorruptConversation
 from bot.dialog import Dialog
 from bot.dialog.loader import check_translation, load_dialog
+from bot.languages import Languages, translations_of
 from bot.messages import Incoming, Reply
 from bot.reading.reader import Reading
 from bot.replies import COMMAND_TOKEN
 from bot.store import Store, StoreBusy, StoreUnavailable
-from bot.languages import Languages, translations_of
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,6 @@ def disagreements(main: Dialog, other: Dialog, lines: Mapping[str, int]) -> list
     """Every way `other` is not `main`'s structure; `lines` maps the translation's dotted
     places ("questions.lump", "flow") to their lines."""
     file = str(other.source) if other.source else None
-    theirs = other.source.name if other.source else other.id
     ours = main.source.name if main.source else main.id
 
     def at(place: str, message: str) -> Problem:
