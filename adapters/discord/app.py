@@ -68,9 +68,36 @@ def intents() -> discord.Intents:
     return wanted
 
 
+class DialogTranslator(app_commands.Translator):
+    """`/kneepain` in every language kneebot speaks: Discord shows each person the command's
+    description and option in their client's language, from that language's dialog file
+    (each text is marked with the dialog message it comes from)."""
+
+    def __init__(self, messages: Mapping[str, Mapping[str, str]]) -> None:
+        self.messages = messages  # language code -> that dialog's messages
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        name = string.extras.get("message")
+        words = self.messages.get(locale.value.split("-", 1)[0])
+        if not name or words is None or name not in words:
+            return None
+        text = words[name]
+        return text[:100] if name != "discord_option_name" else text.lower().replace(" ", "_")[:32]
+
+
+def _said(words: Mapping[str, str], name: str, limit: int = 100) -> app_commands.locale_str:
+    return app_commands.locale_str(words[name][:limit], message=name)
+
+
 def kneepain_command(turns: Turns, words: Mapping[str, str]) -> app_commands.Command[Any, ..., None]:
     """`/kneepain`, usable in servers, in the bot's DMs, and (user-installed) in other DMs; its
-    one optional option offers help and forget (names and wording from the dialog)."""
+    one optional option offers help and forget (names and wording from the dialog, in every
+    language it has: see `DialogTranslator`)."""
 
     async def kneepain(
         interaction: discord.Interaction, what: app_commands.Choice[str] | None = None
@@ -79,15 +106,15 @@ def kneepain_command(turns: Turns, words: Mapping[str, str]) -> app_commands.Com
 
     kneepain = app_commands.choices(
         what=[
-            app_commands.Choice(name=words["discord_option_help"], value="help"),
-            app_commands.Choice(name=words["discord_option_forget"], value="forget"),
+            app_commands.Choice(name=_said(words, "discord_option_help"), value="help"),
+            app_commands.Choice(name=_said(words, "discord_option_forget"), value="forget"),
         ]
     )(kneepain)
-    kneepain = app_commands.describe(what=words["discord_option_description"])(kneepain)
-    kneepain = app_commands.rename(what=words["discord_option_name"])(kneepain)
+    kneepain = app_commands.describe(what=_said(words, "discord_option_description"))(kneepain)
+    kneepain = app_commands.rename(what=_said(words, "discord_option_name", 32))(kneepain)
     return app_commands.Command(
         name=COMMAND_NAME,
-        description=words["discord_command_description"][:100],
+        description=_said(words, "discord_command_description"),
         callback=kneepain,
         allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True),
         allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
@@ -98,7 +125,8 @@ class KneeClient(discord.Client):
     """A discord.py client that turns interactions and DMs into engine turns."""
 
     def __init__(self, engine: Engine, *, sync_guild: int | None = None, **options: Any) -> None:
-        check_sentences(engine.dialog.messages)
+        for dialogue in engine.languages.dialogues.values():
+            check_sentences(dialogue.dialog.messages)
         options.setdefault("intents", intents())
         options.setdefault("max_messages", None)
         super().__init__(allowed_mentions=NO_MENTIONS, **options)
@@ -119,6 +147,10 @@ class KneeClient(discord.Client):
         self.add_dynamic_items(ChoiceButton, PicksSelect)
         if not self.syncs_commands:
             return
+        languages = self.turns.engine.languages.dialogues
+        await self.tree.set_translator(
+            DialogTranslator({code: dialogue.dialog.messages for code, dialogue in languages.items()})
+        )
         guild = discord.Object(id=self.sync_guild) if self.sync_guild else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)

@@ -82,6 +82,12 @@ class Turns:
     def messages(self) -> Mapping[str, str]:
         return self.engine.dialog.messages
 
+    def words(self, interaction: discord.Interaction) -> Mapping[str, str]:
+        """The dialog's sentences in the person's Discord language, when kneebot speaks it."""
+        languages = self.engine.languages
+        code = languages.of_locale(getattr(interaction.locale, "value", None)) or languages.default
+        return languages[code].dialog.messages
+
     # ----- the engine, off the event loop ---------------------------------------------------
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         return await asyncio.to_thread(self.engine.handle, incoming)
@@ -172,10 +178,10 @@ class Turns:
                 return
         except discord.HTTPException as exc:
             log.warning("discord DM failed: HTTP %s, code %s", exc.status, exc.code)
-            apology = self.messages["error"]
+            apology = self.words(interaction)["error"]
             await interaction.edit_original_response(content=apology, allowed_mentions=NO_MENTIONS)
             return
-        note = self.messages["discord_moved_to_dm"].format(link=sent[0].jump_url if sent else "")
+        note = self.words(interaction)["discord_moved_to_dm"].format(link=sent[0].jump_url if sent else "")
         await self._guarded(
             "command", key, interaction.edit_original_response(content=note, allowed_mentions=NO_MENTIONS)
         )
@@ -198,7 +204,7 @@ class Turns:
         """Ephemeral messages in the server channel: private, but gone on reload."""
         key = key_for(interaction.guild_id, interaction.channel_id, interaction.user.id)
         replies, _ = await self._opening(interaction, key, event_id(interaction.id) + ":here", option)
-        note = self.messages["discord_dm_closed"]
+        note = self.words(interaction)["discord_dm_closed"]
         await interaction.edit_original_response(content=note, allowed_mentions=NO_MENTIONS)
         private = functools.partial(interaction.followup.send, ephemeral=True, wait=True)
         await self._guarded("command", key, self._send_all(private, replies, key))
@@ -224,7 +230,7 @@ class Turns:
             # An old question: a gentle note only the clicker sees; the old message stays as it was.
             in_private = True
         elif message is not None:
-            shown = answered_text(self.messages["discord_answered"], message.content, label)
+            shown = answered_text(self.words(interaction)["discord_answered"], message.content, label)
             await self._guarded(
                 "click",
                 key,

@@ -36,6 +36,33 @@ def check_dialog(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
     yield from broken
     if not broken:
         yield from _check_reach(dialog, lines)
+        yield from _check_labels(dialog, lines)
+
+
+LABEL_LIMIT = 75
+"""The longest answer label every platform shows whole: Slack cuts a checkbox's or a button's
+text at 75 characters (Discord allows 80 on a button, 100 in a menu)."""
+
+
+def _check_labels(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:
+    """Every label a person taps fits on every platform, so no answer is shown cut short."""
+    for question in dialog.questions.values():
+        labels = [(o.fact, o.label) for o in question.options] + [
+            ("none_label", question.none_label),
+            ("unsure_label", question.unsure_label),
+        ]
+        if question.fact in dialog.facts and question.kind == "choice":
+            labels += [(v.value, v.label) for v in dialog.facts[question.fact].values]
+        for name, label in labels:
+            if len(label) > LABEL_LIMIT:
+                short = f"questions.{name}.short"  # a multi-select option is its question's `short`
+                place = short if short in lines else f"questions.{question.id}"
+                yield (
+                    lines.get(place),
+                    place,
+                    f"the label of {name!r} has {len(label)} characters; Slack shows at most {LABEL_LIMIT}: "
+                    f"shorten {label!r}",
+                )
 
 
 def _check_names(dialog: Dialog, lines: Mapping[str, int]) -> Iterator[Finding]:

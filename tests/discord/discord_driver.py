@@ -48,14 +48,18 @@ def visible_text(data: dict[str, Any]) -> str:
 class DiscordDriver:
     """Implements `bot.transcripts.driver.Driver` over a running Discord adapter."""
 
-    def __init__(self, db_path: Path, *, user: dict[str, Any] = MASON) -> None:
+    def __init__(self, db_path: Path, *, user: dict[str, Any] = MASON, locale: str | None = None) -> None:
         self.world = DiscordWorld(db_path)
         self.world.start_bot()
         self.user = user
+        self.locale = locale
+        if locale:
+            self.world.speaks(locale, user)
         assert self.world.engine is not None
-        self._cause_by_heading = {
+        self._cause_by_heading = {  # in every language the bot speaks
             cause.name[:1].upper() + cause.name[1:]: cause.id
-            for cause in self.world.engine.dialog.causes.values()
+            for dialogue in self.world.engine.languages.dialogues.values()
+            for cause in dialogue.dialog.causes.values()
         }
 
     def said(self, shown: Shown) -> list[Said]:
@@ -105,7 +109,7 @@ class DiscordDriver:
         raise LookupError(f"no button labelled {label!r} is on screen")
 
     def _click(self, shown: Shown, label: str, version: dict[str, Any] | None) -> list[Said]:
-        shown_now = self.world.click(shown, label, user=self.user, as_seen=version)
+        shown_now = self.world.click(shown, label, user=self.user, as_seen=version, locale=self.locale)
         return [said for new in shown_now for said in self.said(new)]
 
     def pick(self, labels: tuple[str, ...]) -> list[Said]:

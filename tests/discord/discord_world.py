@@ -227,6 +227,13 @@ class DiscordWorld:
             data["locale"] = locale
         return self.deliver("INTERACTION_CREATE", data, user)
 
+    def speaks(self, locale: str, user: dict[str, Any] = MASON) -> None:
+        """The person's Discord language is `locale`: Discord tells a bot that only with an
+        interaction, and the adapter remembers it for the person's DM messages, as if they
+        had used /kneepain or a button before."""
+        assert self.client is not None
+        self.client.turns._locales[int(user["id"])] = locale
+
     def pick(self, shown: Shown, labels: tuple[str, ...], *, user: dict[str, Any] = MASON) -> list[Shown]:
         """Choose the options labelled `labels` in a message's menu; Discord sends them when
         the menu closes, as one interaction (component type 3, with the chosen values)."""

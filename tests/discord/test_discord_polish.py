@@ -46,6 +46,24 @@ def test_the_command_offers_help_and_forget_worded_by_the_dialog(world: DiscordW
     ]
 
 
+def test_the_command_speaks_every_language_the_dialog_has(world: DiscordWorld) -> None:
+    """Discord shows each person /kneepain in their client's language: Spanish clients get the
+    Spanish dialog's wording (Spain and Latin America alike)."""
+    spanish = world.engine.languages.dialogues["es"].dialog.messages  # type: ignore[union-attr]
+    (_, commands), *_ = world.fake.command_syncs
+    (kneepain,) = commands
+    (option,) = kneepain["options"]
+    for locale in ("es-ES", "es-419"):
+        assert kneepain["description_localizations"][locale] == spanish["discord_command_description"]
+        assert option["name_localizations"][locale] == spanish["discord_option_name"]
+        assert option["description_localizations"][locale] == spanish["discord_option_description"]
+        assert [c["name_localizations"][locale] for c in option["choices"]] == [
+            spanish["discord_option_help"],
+            spanish["discord_option_forget"],
+        ]
+    assert "fr" not in kneepain.get("description_localizations", {})  # no French dialog
+
+
 def test_help_from_a_server_is_answered_privately_in_the_dm(world: DiscordWorld) -> None:
     words = world.engine.dialog.messages  # type: ignore[union-attr]
     note, answer = world.slash_with(words["discord_option_name"], "help")

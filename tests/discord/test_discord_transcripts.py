@@ -22,7 +22,7 @@ TRANSCRIPTS = Path(__file__).parents[1] / "transcripts"
 @pytest.mark.parametrize("path", find_transcripts([TRANSCRIPTS]), ids=lambda p: p.stem)
 def test_transcript_replays_on_discord(path: Path, tmp_path: Path) -> None:
     transcript = load_transcript(path)
-    driver = DiscordDriver(tmp_path / "kneebot.sqlite3")
+    driver = DiscordDriver(tmp_path / "kneebot.sqlite3", locale=transcript.locale)
     try:
         assert_replays(transcript, driver, strict_text=False)
     finally:

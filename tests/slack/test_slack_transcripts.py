@@ -16,12 +16,14 @@ from slack_fake_api import FakeSlack
 from slack_harness import LoopThread
 
 from bot.dialog import Dialog
-from bot.engine import Engine
+from bot.engine import Engine, default_dialog_path
+from bot.languages import load_translations
 from bot.store import MemoryStore
 from bot.transcripts.format import load_transcript
-from bot.transcripts.runner import TranscriptFailure, check_ids, replay
+from bot.transcripts.runner import TranscriptFailure, check_ids, find_transcripts, replay
 
-TRANSCRIPTS = sorted((Path(__file__).parents[1] / "transcripts").glob("*.y*ml"))
+TRANSCRIPTS = find_transcripts([Path(__file__).parents[1] / "transcripts"])
+"""Every shipped transcript, the Spanish ones (tests/transcripts/es/) included."""
 
 
 def test_there_are_transcripts_to_replay() -> None:
@@ -32,10 +34,12 @@ def test_there_are_transcripts_to_replay() -> None:
 def make_driver(loop_thread: LoopThread, fake: FakeSlack, slack_dialog: Dialog) -> Iterator[object]:
     made: list[SlackDriver] = []
 
-    def make(index: int) -> SlackDriver:
-        driver = SlackDriver(
-            loop=loop_thread, fake=fake, engine=Engine(slack_dialog, MemoryStore()), user=f"U0TR{index:05d}"
-        )
+    def make(index: int, locale: str | None = None) -> SlackDriver:
+        user = f"U0TR{index:05d}"
+        if locale:  # what users.info reports as the person's Slack language
+            fake.locales[user] = locale
+        engine = Engine(slack_dialog, MemoryStore(), translations=load_translations(default_dialog_path()))
+        driver = SlackDriver(loop=loop_thread, fake=fake, engine=engine, user=user)
         made.append(driver)
         return driver
 
@@ -48,7 +52,7 @@ def make_driver(loop_thread: LoopThread, fake: FakeSlack, slack_dialog: Dialog) 
 def test_transcript_replays_through_slack(path: Path, make_driver: object, slack_dialog: Dialog) -> None:
     transcript = load_transcript(path)
     check_ids(transcript, slack_dialog)
-    driver = make_driver(TRANSCRIPTS.index(path))  # type: ignore[operator]
+    driver = make_driver(TRANSCRIPTS.index(path), transcript.locale)  # type: ignore[operator]
     result = replay(transcript, driver, strict_text=False)
     if result.failure is not None:
         raise TranscriptFailure(result.failure)
