@@ -27,7 +27,7 @@ from bench.redis_server import private_redis
 from bench.report import Row, environment, load, table, write
 from bot.dialog import Dialog
 
-SECTIONS = ("turns", "memory", "replay", "slack", "startup")
+SECTIONS = ("reader", "turns", "memory", "replay", "slack", "startup")
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
@@ -39,6 +39,8 @@ class Sizes:
     startup_runs: int
     slack_people: int
     slack_rounds: int
+    reader_repeats: int = 200
+    reader_patients: bool = True
 
 
 FULL = Sizes(
@@ -60,6 +62,8 @@ QUICK = Sizes(
     startup_runs=1,
     slack_people=2,
     slack_rounds=1,
+    reader_repeats=5,
+    reader_patients=False,
 )
 
 
@@ -149,6 +153,10 @@ def _section(name: str, dialog: Dialog, sizes: Sizes, tmp: Path, redis_url: Call
         return replay.rows(dialog, sizes.replay_passes)
     if name == "startup":
         return startup.rows(sizes.startup_runs)
+    if name == "reader":
+        from bench import reader
+
+        return reader.rows(dialog, repeats=sizes.reader_repeats, patients=sizes.reader_patients)
     from bench import slack
 
     return slack.rows(dialog, people=sizes.slack_people, rounds=sizes.slack_rounds, tmp=tmp)

@@ -10,6 +10,7 @@ between. Patterns match the `NORM` attribute: lower case, contractions split ("c
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -102,7 +103,9 @@ def join_near(
     wherever they stand that close, in any order and across sentences ("Calf red. Feels
     hot."): context, read at the last phrase, still denies ("calf red, not hot")."""
     wide = rule.gap is not None
-    for combo in itertools.product(*found):
+    longest = max((span.end - span.start for spans in found for span in spans), default=0)
+    reach = (len(found) - 1) * ((rule.gap if wide else max(gaps)) or 0) + (len(found) - 1) * longest
+    for combo in _near_each_other(found, reach=reach):
         ordered = sorted(range(len(combo)), key=lambda i: combo[i].start)
         written = ordered == sorted(ordered)
         limit = rule.gap if wide else (gaps[0] if written else gaps[1])
@@ -131,6 +134,20 @@ def join_near(
             )
 
 
+def _near_each_other(found: Sequence[Sequence[Span]], *, reach: int) -> Iterator[tuple[Span, ...]]:
+    """The combinations of one span per part that lie within `reach` words of the last part's
+    span: every one `join_near` could accept, without trying every pair in a long message (a
+    repetitive message of 2,000 characters would otherwise try each part against every other)."""
+    starts = [[span.start for span in spans] for spans in found]  # each sorted by start
+    for head in found[-1]:
+        near = [
+            spans[bisect.bisect_left(at, head.start - reach) : bisect.bisect_right(at, head.end + reach)]
+            for spans, at in zip(found[:-1], starts[:-1], strict=True)
+        ]
+        for others in itertools.product(*near):
+            yield (*others, head)
+
+
 def words_in(pattern: TokenPattern) -> Iterator[str]:
     """The literal words of a token pattern (the vocabulary typo repair may mend towards)."""
     for token in pattern:
@@ -139,3 +156,41 @@ def words_in(pattern: TokenPattern) -> Iterator[str]:
             yield norm
         elif isinstance(norm, dict):
             yield from norm.get("IN", ())
+
+
+class RoutedMatcher:
+    """spaCy's Matcher split by the word a pattern starts with, so a message runs only the
+    patterns that can start at one of its words (and those that start with an optional word, a
+    gap or a number, which always run). Thousands of phrase patterns then cost a reading what
+    the few dozen that could match cost, not all of them at every token."""
+
+    def __init__(self, vocab: Any) -> None:
+        from spacy.matcher import Matcher
+
+        self._make = lambda: Matcher(vocab, validate=False)
+        self._general = self._make()
+        self._by_word: dict[str, Any] = {}
+
+    def add(self, key: str, pattern: TokenPattern) -> None:
+        first = pattern[0]
+        norm = first.get("NORM") if set(first) == {"NORM"} else None
+        if isinstance(norm, str):
+            self._bucket(norm).add(key, [pattern])
+        elif isinstance(norm, dict) and set(norm) == {"IN"}:
+            for word in norm["IN"]:  # one copy per first word, each starting with that word only
+                self._bucket(word).add(key, [[{"NORM": word}, *pattern[1:]]])
+        else:
+            self._general.add(key, [pattern])
+
+    def _bucket(self, word: str) -> Any:
+        if word not in self._by_word:
+            self._by_word[word] = self._make()
+        return self._by_word[word]
+
+    def __call__(self, doc: Any, *, with_alignments: bool = False) -> list[Any]:
+        found = list(self._general(doc, with_alignments=with_alignments)) if len(self._general) else []
+        for word in {token.norm_ for token in doc}:
+            matcher = self._by_word.get(word)
+            if matcher is not None:
+                found += matcher(doc, with_alignments=with_alignments)
+        return sorted(found, key=lambda match: (match[1], match[2]))

@@ -358,14 +358,21 @@ def _answer_cues(analysis: Analysis, polite: frozenset[str]) -> tuple[AnswerCue,
             covered.setdefault(clauses[i], set()).add(i)
     out = []
     wordy = any(any(ch.isalnum() for ch in n) for n in analysis.norms)
+    by_clause: dict[int, set[int]] = {}
+    for i in content:
+        by_clause.setdefault(clauses[i], set()).add(i)
+    full = {clause: words <= covered.get(clause, set()) for clause, words in by_clause.items()}
     for match in matches:
         if wordy and all(analysis.punct[match.start : match.end]):
             continue  # a "?" is "not sure" only on its own, never the end of a question
         clause = clauses[match.start]
-        words_in_clause = {i for i in content if clauses[i] == clause} if clause >= 0 else set()
-        standalone = not words_in_clause or words_in_clause <= covered.get(clause, set())
+        words_in_clause = by_clause.get(clause, set()) if clause >= 0 else set()
+        standalone = not words_in_clause or full.get(clause, False)
         if match.rule.alone:
-            if not words_in_clause or words_in_clause <= set(range(match.start, match.end)):
+            inside = len(words_in_clause) <= match.end - match.start and all(
+                match.start <= i < match.end for i in words_in_clause
+            )
+            if not words_in_clause or inside:
                 out.append(AnswerCue(value=match.rule.value, leading=match.start == first, standalone=True,
                                      start=match.start, end=match.end, symbol=_symbol(analysis, match)))  # fmt: skip
             continue
@@ -383,13 +390,13 @@ def _answer_cues(analysis: Analysis, polite: frozenset[str]) -> tuple[AnswerCue,
 def _longest(matches: tuple[Match, ...]) -> list[Match]:
     """Overlapping answer words: the longest wins ("i don't know" over "i don't"); words of
     the same length over the same span all stay (a word may be an answer of several kinds)."""
-
     kept: list[Match] = []
+    taken: dict[int, tuple[int, int]] = {}  # token -> the span of the kept word covering it
     for m in sorted(matches, key=lambda m: (m.start - m.end, m.start)):  # longest first
-        if not any(
-            o.start < m.end and m.start < o.end and (o.start, o.end) != (m.start, m.end) for o in kept
-        ):
+        span = (m.start, m.end)
+        if all(taken.get(i, span) == span for i in range(m.start, m.end)):
             kept.append(m)
+            taken.update(dict.fromkeys(range(m.start, m.end), span))
     return sorted(kept, key=lambda m: m.start)
 
 
