@@ -58,8 +58,9 @@ class Metrics:
         )
         self.started = Counter(
             "conversations_started",
-            "Conversations started (a greeting and the first question, or an immediate red flag).",
-            ["platform"],
+            "Conversations started (a greeting and the first question, or an immediate red flag), by "
+            "platform and the language the check is held in.",
+            ["platform", "language"],
             namespace=NAMESPACE,
             registry=self.registry,
         )
@@ -120,7 +121,7 @@ class Metrics:
         if record.event in ERROR_EVENTS:
             self.errors.labels(kind=record.event).inc()
         if record.started:
-            self.started.labels(platform=record.platform).inc()
+            self.started.labels(platform=record.platform, language=record.language).inc()
         if record.result_kind is not None:
             urgency = record.urgency or _NONE
             self.finished.labels(platform=record.platform, outcome=record.result_kind).inc()

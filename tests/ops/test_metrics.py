@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING
 from adapters.cli import make_engine
 from bot.config import Settings
 from bot.dialog import Dialog
-from bot.engine import Engine
+from bot.engine import Engine, default_dialog_path
+from bot.keys import conversation_key, person_ref
+from bot.languages import load_translations
+from bot.messages import Incoming
 from bot.metrics import Metrics, metrics_for
 from bot.store import MemoryStore
 
@@ -33,7 +36,7 @@ def test_a_full_check_counts_turns_start_finish_result_and_latency(chat: Chat, m
     assert chat.clicks >= 5
     assert answers == chat.clicks - 1  # every click but the last, which brought the result
     assert value(metrics, "kneebot_turns_total", platform="slack", event="result") == 1
-    assert value(metrics, "kneebot_conversations_started_total", platform="slack") == 1
+    assert value(metrics, "kneebot_conversations_started_total", platform="slack", language="en") == 1
     assert value(metrics, "kneebot_conversations_finished_total", platform="slack", outcome="cause") == 1
     assert (
         value(
@@ -67,7 +70,7 @@ def test_red_flags_count_by_flag_and_urgency_from_a_button_and_from_free_text(
     assert value(metrics, "kneebot_red_flags_total", red_flag="calf_clot", urgency=urgent) == 1
     assert value(metrics, "kneebot_conversations_finished_total", platform="slack", outcome="red_flag") == 2
     assert value(metrics, "kneebot_results_total", kind="red_flag", cause="none", urgency=urgent) == 1
-    assert value(metrics, "kneebot_conversations_started_total", platform="slack") == 2
+    assert value(metrics, "kneebot_conversations_started_total", platform="slack", language="en") == 2
 
 
 def test_a_store_outage_counts_as_store_unavailable(
@@ -107,8 +110,8 @@ def test_each_metrics_has_its_own_registry(dialog: Dialog, new_chat: ChatFactory
     first, second = Metrics(), Metrics()
     new_chat(Engine(dialog, MemoryStore(), observers=[first.observe])).say("hi")
 
-    assert value(first, "kneebot_conversations_started_total", platform="slack") == 1
-    assert value(second, "kneebot_conversations_started_total", platform="slack") == 0
+    assert value(first, "kneebot_conversations_started_total", platform="slack", language="en") == 1
+    assert value(second, "kneebot_conversations_started_total", platform="slack", language="en") == 0
 
 
 def test_engines_built_by_the_kneebot_command_carry_their_metrics(new_chat: ChatFactory) -> None:
@@ -119,7 +122,7 @@ def test_engines_built_by_the_kneebot_command_carry_their_metrics(new_chat: Chat
     new_chat(engine, platform="discord").say("hi")
 
     assert len(engine.observers) == observers, "metrics_for attached a second Metrics"
-    assert value(metrics, "kneebot_conversations_started_total", platform="discord") == 1
+    assert value(metrics, "kneebot_conversations_started_total", platform="discord", language="en") == 1
     assert metrics_for(engine) is metrics
     engine.store.close()
 
@@ -132,3 +135,15 @@ def test_metrics_for_attaches_metrics_to_an_engine_without_any(dialog: Dialog, n
 
     assert value(metrics, "kneebot_turns_total", platform="slack", event="start") == 1
     assert metrics_for(engine) is metrics
+
+
+def test_checks_are_counted_by_the_language_they_are_held_in(dialog: Dialog) -> None:
+    metrics = Metrics()
+    engine = Engine(
+        dialog, MemoryStore(), translations=load_translations(default_dialog_path()), observers=[metrics.observe]
+    )
+    for n, (text, locale) in enumerate([("hola", "es-ES"), ("hi", "en-US"), ("me duele la corva", None)]):
+        key = conversation_key("slack", "T1", f"D{n}", f"U{n}")
+        engine.handle(Incoming(key=key, user=person_ref("slack", "T1", f"U{n}"), text=text, locale=locale))
+    assert value(metrics, "kneebot_conversations_started_total", platform="slack", language="es") == 2
+    assert value(metrics, "kneebot_conversations_started_total", platform="slack", language="en") == 1

@@ -84,7 +84,7 @@ def test_metrics_are_served_in_prometheus_text_format(ops: OpsServer, chat: Chat
     assert answer.status == 200
     assert answer.content_type.startswith("text/plain")
     lines = answer.body.splitlines()
-    assert 'kneebot_conversations_started_total{platform="slack"} 1.0' in lines
+    assert 'kneebot_conversations_started_total{language="en",platform="slack"} 1.0' in lines
     assert 'kneebot_turns_total{event="start",platform="slack"} 1.0' in lines
     assert any(line.startswith('kneebot_results_total{cause="') for line in lines)
     assert "# TYPE kneebot_turn_seconds histogram" in lines
