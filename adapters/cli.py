@@ -8,11 +8,13 @@ import getpass
 import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from bot.config import SETTINGS, ConfigError, Settings, settings_from_env
+from bot.dialog import Dialog
 from bot.dialog.loader import DialogError, load_dialog
 from bot.engine import Engine, default_dialog_path
 from bot.logs import configure_logging
@@ -187,9 +189,19 @@ def make_engine(settings: Settings, command: str = "chat") -> Engine:
     The dialog is loaded first: a broken dialog file stops the start before any store (say, a
     new SQLite file) exists. Adapters reach the metrics with `bot.metrics.metrics_for(engine)`.
     """
+    from bot.dialog.loader import check_translation
+    from bot.languages import translations_of
     from bot.metrics import Metrics  # prometheus_client: not needed by check, graph or replay
 
-    dialog = load_dialog(settings.dialog_path or default_dialog_path())
+    path = Path(settings.dialog_path or default_dialog_path())
+    dialog = load_dialog(path)
+    translations: list[Dialog | Future[Dialog]]
+    if command == "chat":  # loaded while the greeting is shown; not needed before a first answer
+        loading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kneebot-translations")
+        translations = [loading.submit(check_translation, dialog, p) for p in translations_of(path)]
+        loading.shutdown(wait=False)
+    else:  # a server refuses to start on a broken translation
+        translations = [check_translation(dialog, p) for p in translations_of(path)]
     with _needs_extra(f"the Redis store ({settings.name('redis_url')})", f"{command} …", "redis"):
         store = open_store(
             redis_url=settings.redis_url,
@@ -203,9 +215,16 @@ def make_engine(settings: Settings, command: str = "chat") -> Engine:
         store,
         observers=[metrics.observe],
         log_key=settings.log_key.encode() if settings.log_key else None,
+        translations=translations,
     )
+    if command != "chat":  # a server reads its first message seconds from now; the console warms
+        engine.warm()  # after its greeting is shown
     log.info(
-        "kneebot ready: dialog %s v%s, store %s", engine.dialog.id, engine.dialog.version, store.describe()
+        "kneebot ready: dialog %s v%s (%s), store %s",
+        engine.dialog.id,
+        engine.dialog.version,
+        ", ".join(engine.languages.dialogues),
+        store.describe(),
     )
     return engine
 

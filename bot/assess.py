@@ -21,7 +21,7 @@ import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from bot.dialog.model import UNKNOWN, Cause, Dialog, holds
 
@@ -71,13 +71,41 @@ def outcome(dialog: Dialog, facts: Mapping[str, str]) -> tuple[tuple[str, Level]
     return tuple((fit.cause.id, fit.level) for fit in fits(dialog, facts))
 
 
+MEMO_SIZE = 4096
+"""Enumerations a dialog keeps from earlier turns before starting afresh."""
+
+
+def _weighed(dialog: Dialog) -> frozenset[str]:
+    """The facts the causes' signs depend on: all an enumeration's outcome can vary with."""
+    found = _WEIGHED.get(id(dialog))
+    if found is None or found[0] is not dialog:
+        found = (
+            dialog,
+            frozenset(f for cause in dialog.causes.values() for sign in cause.signs for f in sign.when),
+        )
+        _WEIGHED[id(dialog)] = found
+    return found[1]
+
+
+_WEIGHED: dict[int, tuple[Dialog, frozenset[str]]] = {}
+
+
 class Planner:
     """Answers "could this still change the result?" for one state of the facts (built per
     turn; the enumeration is shared by every question asked about)."""
 
-    def __init__(self, dialog: Dialog, facts: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        dialog: Dialog,
+        facts: Mapping[str, str],
+        memo: dict[tuple[tuple[str, str], ...], Any] | None = None,
+    ) -> None:
+        """`memo`: the enumerations of earlier turns of this dialog, by the facts the causes
+        depend on (most conversations pass through the same few), shared and bounded by the
+        caller."""
         self.dialog = dialog
         self.facts = facts
+        self._memo = memo
 
     @cached_property
     def _classes(self) -> dict[str, list[str]]:
@@ -107,12 +135,21 @@ class Planner:
 
     @cached_property
     def _outcomes(self) -> dict[tuple[str, ...], tuple[tuple[str, Level], ...]] | None:
+        key = tuple(sorted((fact, self.facts.get(fact, UNKNOWN)) for fact in _weighed(self.dialog)))
+        if self._memo is not None and key in self._memo:
+            return self._memo[key]  # type: ignore[no-any-return]
         open_facts = list(self._classes)
-        if len(open_facts) > MAX_OPEN_FACTS:
-            return None
-        table = {}
-        for values in itertools.product(*(self._classes[f] for f in open_facts)):
-            table[values] = outcome(self.dialog, {**self.facts, **dict(zip(open_facts, values, strict=True))})
+        table: dict[tuple[str, ...], tuple[tuple[str, Level], ...]] | None = None
+        if len(open_facts) <= MAX_OPEN_FACTS:
+            table = {}
+            for values in itertools.product(*(self._classes[f] for f in open_facts)):
+                table[values] = outcome(
+                    self.dialog, {**self.facts, **dict(zip(open_facts, values, strict=True))}
+                )
+        if self._memo is not None:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = table
         return table
 
     def useful(self, facts: Iterable[str]) -> bool:

@@ -16,6 +16,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -94,9 +95,10 @@ class Engine:
         clock: Callable[[], float] = time.time,
         observers: Sequence[Observer] = (),
         log_key: bytes | None = None,
-        translations: Sequence[Dialog] = (),
+        translations: Sequence[Dialog | Future[Dialog]] = (),
     ) -> None:
-        """`translations`: the dialog in other languages (see `bot.languages`). `log_key`: the
+        """`translations`: the dialog in other languages (see `bot.languages`), or futures of
+        them still loading. `log_key`: the
         deployment's secret for log ids (see `set_log_key`); None keeps the process's key.
         Expired conversations are purged once here, so a restart clears what idled out while
         the bot was down, even if nobody talks to it for a while."""
@@ -115,6 +117,13 @@ class Engine:
     @property
     def dialog(self) -> Dialog:
         return self.dialogue.dialog
+
+    def warm(self) -> None:
+        """Build every language's reader in the background (seconds of spaCy and medspaCy);
+        adapters call this once their first words are out. A message that comes first waits."""
+        self.languages.settle()
+        for dialogue in self.languages.dialogues.values():
+            dialogue.reader.warm()
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         began = time.perf_counter()

@@ -11,13 +11,18 @@ asking is in.
 
 from __future__ import annotations
 
+import logging
+import threading
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from concurrent.futures import Future
 from pathlib import Path
 
 from bot.dialog import Dialog
 from bot.dialog.loader import load_dialog
 from bot.turn import Dialogue
+
+log = logging.getLogger(__name__)
 
 
 def translations_of(path: Path) -> list[Path]:
@@ -38,23 +43,50 @@ def fold(text: str) -> str:
 
 
 class Languages:
-    """Every language's `Dialogue`, the main dialog's first."""
+    """Every language's `Dialogue`, the main dialog's first. Translations may still be loading
+    (`Future`s, say while the console shows its greeting): they are waited for the first time
+    another language could matter, never for a check held in the main language's first words."""
 
-    def __init__(self, dialogs: Iterable[Dialog]) -> None:
+    def __init__(self, dialogs: Iterable[Dialog | Future[Dialog]]) -> None:
         self.dialogues: dict[str, Dialogue] = {}
+        self._pending: list[Future[Dialog]] = []
+        self._asks: dict[str, str] = {}
+        self._lock = threading.Lock()
         for dialog in dialogs:
-            self.dialogues.setdefault(dialog.language.code, Dialogue(dialog))
+            if isinstance(dialog, Future):
+                self._pending.append(dialog)
+            else:
+                self._add(dialog)
         self.default = next(iter(self.dialogues))
-        self._asks: dict[str, str] = {
-            fold(word): code
-            for code, dialogue in self.dialogues.items()
-            for word in dialogue.dialog.language.switch_words
-        }
+        self._link()
+
+    def _add(self, dialog: Dialog) -> None:
+        self.dialogues.setdefault(dialog.language.code, Dialogue(dialog))
+        for word in dialog.language.switch_words:
+            self._asks[fold(word)] = dialog.language.code
+
+    def _link(self) -> None:
         for code, dialogue in self.dialogues.items():
             others = (d.dialog.language.switch_hint for c, d in self.dialogues.items() if c != code)
             dialogue.other_languages = " ".join(hint for hint in others if hint)
 
+    def settle(self) -> None:
+        """Wait for translations still loading; one that failed to load is logged and left
+        out (the check goes on in the languages that loaded)."""
+        if not self._pending:
+            return
+        with self._lock:
+            for future in self._pending:
+                try:
+                    self._add(future.result())
+                except Exception:
+                    log.exception("a translation of the dialog could not be loaded; it is left out")
+            self._pending = []
+            self._link()
+
     def __getitem__(self, code: str) -> Dialogue:
+        if code and code != self.default:
+            self.settle()
         return self.dialogues.get(code or self.default) or self.dialogues[self.default]
 
     def of_locale(self, locale: str | None) -> str | None:
@@ -62,22 +94,24 @@ class Languages:
         if not locale:
             return None
         code = locale.replace("_", "-").split("-", 1)[0].lower()
+        if code != self.default:
+            self.settle()
         return code if code in self.dialogues else None
 
     def asked_for(self, text: str | None) -> str | None:
         """The language a whole message asks for by name, if any."""
-        return self._asks.get(fold(text)) if text else None
+        if not text or not text.strip():
+            return None
+        self.settle()
+        return self._asks.get(fold(text))
 
     def written_in(self, text: str | None, tried: str) -> str | None:
         """Another language a message is plainly written in: the one whose reader takes it
         for its own, when the reader of `tried` found it foreign."""
         if not text:
             return None
+        self.settle()
         for code, dialogue in self.dialogues.items():
             if code != tried and not dialogue.reader.read(text).foreign:
                 return code
         return None
-
-    @property
-    def codes(self) -> Mapping[str, Dialogue]:
-        return self.dialogues

@@ -69,8 +69,10 @@ class LineList(list[Any]):
     item_lines: list[int]
 
 
-class LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings and lists carry line numbers, and which refuses duplicate keys."""
+class LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """SafeLoader whose mappings and lists carry line numbers, and which refuses duplicate keys.
+    On libyaml's parser when PyYAML has it (a dialog file loads several times faster, which is
+    most of the console's start-up), else PyYAML's own; both give every node its mark."""
 
 
 def _construct_map(loader: LineLoader, node: yaml.MappingNode) -> LineMap:

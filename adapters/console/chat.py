@@ -181,6 +181,7 @@ def _loop(
         stdout.flush()
 
     show(session.opening())
+    session.engine.warm()  # reading is built while the person types their first answer
     while True:
         try:
             line = input(PROMPT) if interactive else stdin.readline()

@@ -159,28 +159,27 @@ def words_in(pattern: TokenPattern) -> Iterator[str]:
 
 
 class RoutedMatcher:
-    """spaCy's Matcher split by the word a pattern starts with, so a message runs only the
-    patterns that can start at one of its words (and those that start with an optional word, a
-    gap or a number, which always run). Thousands of phrase patterns then cost a reading what
-    the few dozen that could match cost, not all of them at every token."""
+    """spaCy's Matcher split by one word each pattern cannot do without, the rarest of them, so
+    a message runs only the patterns whose word it contains (and the few with no such word,
+    which always run). Thousands of phrase patterns then cost a reading what the few dozen that
+    could match cost, not all of them at every token. `rarity` ranks words (rarer: lower)."""
 
-    def __init__(self, vocab: Any) -> None:
+    def __init__(self, vocab: Any, rarity: Callable[[str], float] = lambda word: 0.0) -> None:
         from spacy.matcher import Matcher
 
         self._make = lambda: Matcher(vocab, validate=False)
         self._general = self._make()
         self._by_word: dict[str, Any] = {}
+        self._rarity = rarity
 
     def add(self, key: str, pattern: TokenPattern) -> None:
-        first = pattern[0]
-        norm = first.get("NORM") if set(first) == {"NORM"} else None
-        if isinstance(norm, str):
-            self._bucket(norm).add(key, [pattern])
-        elif isinstance(norm, dict) and set(norm) == {"IN"}:
-            for word in norm["IN"]:  # one copy per first word, each starting with that word only
-                self._bucket(word).add(key, [[{"NORM": word}, *pattern[1:]]])
-        else:
+        needed = [words for token in pattern if (words := _required_words(token))]
+        if not needed:
             self._general.add(key, [pattern])
+            return
+        anchor = min(needed, key=lambda words: sum(self._rarity(word) for word in words))
+        for word in anchor:  # the message must hold one of these words for the pattern to match
+            self._bucket(word).add(key, [pattern])
 
     def _bucket(self, word: str) -> Any:
         if word not in self._by_word:
@@ -193,4 +192,17 @@ class RoutedMatcher:
             matcher = self._by_word.get(word)
             if matcher is not None:
                 found += matcher(doc, with_alignments=with_alignments)
-        return sorted(found, key=lambda match: (match[1], match[2]))
+        unique = {(match[0], match[1], match[2]): match for match in found}  # one pattern, two words
+        return sorted(unique.values(), key=lambda match: (match[1], match[2]))
+
+
+def _required_words(token: dict[str, Any]) -> tuple[str, ...]:
+    """The words a pattern position takes, when it must be there and is a plain word or words."""
+    if "OP" in token or set(token) != {"NORM"}:
+        return ()
+    norm = token["NORM"]
+    if isinstance(norm, str):
+        return (norm,)
+    if isinstance(norm, dict) and set(norm) == {"IN"}:
+        return tuple(norm["IN"])
+    return ()

@@ -13,12 +13,12 @@ from __future__ import annotations
 import gc
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-from bot.dialog.model import Dialog, Near, Patterns
+from bot.dialog.model import Dialog, Language, Near, Patterns
 from bot.logs import quiet
 from bot.reading.cues import build_context, categories
 from bot.reading.normalise import normalise
@@ -110,8 +110,9 @@ class Pipeline:
         self.rules: list[Rule] = []
         self._gaps: list[frozenset[int]] = []
         self._near: list[tuple[Rule, Near]] = []
-        self._matcher = RoutedMatcher(self.nlp.vocab)
-        self._answers = RoutedMatcher(self.nlp.vocab)
+        rarity = _rarity(language)
+        self._matcher = RoutedMatcher(self.nlp.vocab, rarity)
+        self._answers = RoutedMatcher(self.nlp.vocab, rarity)
         vocabulary: set[str] = set()
         for rule, patterns in self._dialog_rules(dialog):
             self._add(self._matcher, rule, patterns, vocabulary)
@@ -292,7 +293,7 @@ class Pipeline:
             here = [t for t in targets if start <= t[1] and t[2] <= end]
             if not here:
                 continue
-            chunk = doc[start:end].as_doc()
+            chunk = doc if (start, end) == (0, len(doc)) else doc[start:end].as_doc()  # a copy only when cut
             spans = [
                 SpacySpan(chunk, s - start, e - start, label=matches[i].rule.label) for i, s, e, _ in here
             ]
@@ -313,6 +314,21 @@ class Pipeline:
                 categories=frozenset(found_here),
                 others=match.others,
             )
+
+
+def _rarity(language: Language) -> Callable[[str], float]:
+    """How common a word is in the language (wordfreq, when it knows the language), for
+    `RoutedMatcher` to file a pattern under its rarest word."""
+    try:
+        from wordfreq import word_frequency
+    except ImportError:  # pragma: no cover - a base dependency
+        return lambda word: 0.0
+    code = language.code
+
+    def rarity(word: str) -> float:
+        return float(word_frequency(word, code)) if code else 0.0
+
+    return rarity
 
 
 def _without_exceptions(matched: list[Match]) -> list[Match]:
@@ -388,23 +404,48 @@ def _all_patterns(dialog: Dialog) -> Iterator[Patterns]:
 
 
 # ----- building off the critical path ----------------------------------------------------------
-_built: dict[tuple[str, float, int], Future[Pipeline]] = {}
+class Build:
+    """One dialog's pipeline, built once per dialog file and process (engines of the same file
+    share it): in a background thread when `warm` is called (an adapter does so once its first
+    words are out, so they never wait for spaCy), else by the first message that needs it."""
+
+    def __init__(self, dialog: Dialog) -> None:
+        self.dialog = dialog
+        self.future: Future[Pipeline] = Future()
+        self._started = False
+        self._lock = threading.Lock()
+
+    def _claim(self) -> bool:
+        with self._lock:
+            started, self._started = self._started, True
+            return not started
+
+    def warm(self) -> None:
+        if self._claim():
+            threading.Thread(
+                target=_build, args=(self.dialog, self.future), name="kneebot-reader", daemon=True
+            ).start()
+
+    def result(self) -> Pipeline:
+        if self._claim():
+            _build(self.dialog, self.future)
+        return self.future.result()
+
+
+_built: dict[tuple[str, float, int], Build] = {}
 _built_lock = threading.Lock()
 
 
-def load_pipeline(dialog: Dialog) -> Future[Pipeline]:
-    """The dialog's pipeline, built in a background thread so the first words a person sees
-    never wait for spaCy; the future is awaited only when a message needs reading. Built once
-    per dialog file and process (engines of the same file share it)."""
+def load_pipeline(dialog: Dialog) -> Build:
+    """The dialog's pipeline, shared by every reader of the same file as it is now."""
     key = _identity(dialog)
     with _built_lock:
-        future = _built.get(key) if key else None
-        if future is None:
-            future = Future()
-            threading.Thread(target=_build, args=(dialog, future), name="kneebot-reader", daemon=True).start()
+        build = _built.get(key) if key else None
+        if build is None:
+            build = Build(dialog)
             if key:
-                _built[key] = future
-    return future
+                _built[key] = build
+    return build
 
 
 def _build(dialog: Dialog, future: Future[Pipeline]) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from concurrent.futures import Future
 from dataclasses import dataclass
 
 from bot.dialog.model import Dialog, Language
@@ -176,15 +175,28 @@ def _strict_winner(scores: Mapping[str, int]) -> str | None:
     return ranked[0][0]
 
 
+EVERYDAY_CHARS = 60
+"""The longest message kept as an everyday answer (see `Reader._said_before`)."""
+EVERYDAY_KEPT = 4096
+
+
 class Reader:
-    """Reads messages for one dialog. Construction starts building the NLP pipeline in the
-    background; a message that arrives first waits for it."""
+    """Reads messages for one dialog. `warm` builds the NLP pipeline in the background; a
+    message that arrives first waits for it (or builds it)."""
 
     def __init__(self, dialog: Dialog) -> None:
         self.dialog = dialog
-        self._pipeline: Future[Pipeline] = load_pipeline(dialog)
+        self._pipeline = load_pipeline(dialog)
         self._commands: dict[tuple[str, ...], str] = {}
         self._numbers: dict[str, int] = {}
+        self._said_before: dict[str, Reading] = {}
+        """Readings of messages made only of answer words, numbers, commands and polite words
+        ("none of these", "nope 👍", "1 and 3", "help please"): most turns of most people, the
+        same few strings, and nothing personal in them, so they are read once."""
+
+    def warm(self) -> None:
+        """Start building the pipeline in the background, off the critical path."""
+        self._pipeline.warm()
 
     @property
     def pipeline(self) -> Pipeline:
@@ -198,21 +210,34 @@ class Reader:
         return pipeline
 
     def read(self, text: str) -> Reading:
+        known = self._said_before.get(text)
+        if known is not None:
+            return known
+        reading, everyday = self._read(text)
+        if everyday and len(text) <= EVERYDAY_CHARS:
+            if len(self._said_before) >= EVERYDAY_KEPT:
+                self._said_before.clear()
+            self._said_before[text] = reading
+        return reading
+
+    def _read(self, text: str) -> tuple[Reading, bool]:
+        """The reading, and whether the message was nothing but everyday answer words."""
         truncated = len(text) > MAX_READ_CHARS
         if truncated:
             text = text[:MAX_READ_CHARS].rsplit(" ", 1)[0]
         if not normalise(text).strip():
-            return Reading(empty=True, truncated=truncated)
+            return Reading(empty=True, truncated=truncated), False
         pipeline = self.pipeline
         analysis = pipeline.analyse(text)
         words = [n for n, p in zip(analysis.norms, analysis.punct, strict=True) if not p]
         if not words:
             # Only punctuation: "?" is an answer ("not sure"); anything else says nothing.
-            return Reading(
+            reading = Reading(
                 empty=not analysis.answers,
                 truncated=truncated,
                 answers=_answer_cues(analysis, self.dialog.language.polite),
             )
+            return reading, True
         language = self.dialog.language
         polite = language.polite
         bare = tuple(words)
@@ -221,7 +246,7 @@ class Reader:
         answers = _answer_cues(analysis, polite)
         numbers = _numbers(analysis, language, {at for c in answers for at in range(c.start, c.end)})
         except_from = _except_from(analysis, language) if any(c.value == "all" for c in answers) else None
-        return Reading(
+        reading = Reading(
             command=command,
             marked=command is not None and analysis.norms[0] in ("/", "!"),
             numbers=tuple(n for n, at in numbers.found if except_from is None or at < except_from),
@@ -244,6 +269,20 @@ class Reader:
             ),
             answers=answers,
         )
+        covered = {at for cue in answers for at in range(cue.start, cue.end)}
+        everyday = not analysis.findings and (
+            command is not None
+            or all(
+                at in covered
+                or analysis.punct[at]
+                or norm in polite
+                or not any(ch.isalnum() for ch in norm)
+                or _as_numbers(norm, language.numbers)
+                or norm in language.number_glue
+                for at, norm in enumerate(analysis.norms)
+            )
+        )
+        return reading, everyday
 
 
 @dataclass(frozen=True, slots=True)

@@ -156,7 +156,9 @@ def _slot(item: str, groups: Mapping[str, tuple[str, ...]]) -> Slot:
             alternatives.extend(members)
         elif "@" in choice:
             raise PhraseError(f"{choice!r}: a word group is written @name (lower-case letters, digits, _)")
-        elif any(ch in word for word in choice.split() if word != "#" for ch in "~*#"):
+        elif ("~" in choice or "*" in choice or "#" in choice) and any(
+            ch in word for word in choice.split() if word != "#" for ch in "~*#"
+        ):
             raise PhraseError(
                 f"{choice!r}: ~N is a gap and # a number, each a word of its own; * ends a word"
                 " prefix (run*) outside alternatives"
@@ -197,7 +199,7 @@ def expansions(slots: list[Slot] | Phrase) -> int:
 
 
 def _looks_multiword(word: str) -> bool:
-    return any(not ch.isalnum() for ch in word)
+    return not word.isalnum()
 
 
 def parse_near(items: list[str], groups: Mapping[str, tuple[str, ...]]) -> tuple[tuple[Phrase, ...], ...]:

@@ -88,7 +88,7 @@ def test_a_turn_in_the_text_format_is_one_line_of_named_fields(
     (line,) = [line for line in log_stream.getvalue().splitlines() if " bot.engine: turn " in line]
     assert re.search(
         rf" INFO bot\.engine: turn conversation={conversation_id(chat.key)} platform=slack event=start "
-        rf"state_before=None state_after={chat.question()} ms=\d+\.\d+$",
+        rf"state_before=None state_after={chat.question()} language=en ms=\d+\.\d+$",
         line,
     )
 

@@ -140,7 +140,10 @@ def test_metrics_for_attaches_metrics_to_an_engine_without_any(dialog: Dialog, n
 def test_checks_are_counted_by_the_language_they_are_held_in(dialog: Dialog) -> None:
     metrics = Metrics()
     engine = Engine(
-        dialog, MemoryStore(), translations=load_translations(default_dialog_path()), observers=[metrics.observe]
+        dialog,
+        MemoryStore(),
+        translations=load_translations(default_dialog_path()),
+        observers=[metrics.observe],
     )
     for n, (text, locale) in enumerate([("hola", "es-ES"), ("hi", "en-US"), ("me duele la corva", None)]):
         key = conversation_key("slack", "T1", f"D{n}", f"U{n}")
