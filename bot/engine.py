@@ -142,7 +142,8 @@ class Engine:
                 held = (before.language or languages.default) if before is not None else language
                 if held != language and not asked:
                     reading = languages[held].read(incoming)
-                if reading.foreign and not asked:
+                unread = not (reading.findings or reading.answers or reading.numbers or reading.command)
+                if not asked and (reading.foreign or (before is not None and unread and not reading.empty)):
                     held, reading = self._written_in(incoming, held, reading, started=before is not None)
                 language = asked or held
                 if asked:
@@ -182,9 +183,11 @@ class Engine:
     def _written_in(
         self, incoming: Incoming, held: str, reading: Reading, *, started: bool
     ) -> tuple[str, Reading]:
-        """A message in another language kneebot speaks: a first message starts the check in
-        it; in a check under way it keeps its language, unless the message tells of a warning
-        sign, which is read and answered in the language it was told in."""
+        """A message in another language kneebot speaks (foreign to this check's reader, or,
+        in a check under way, nothing it could read: Spanish word lists hold many English words):
+        a first message starts the check in it; a check under way keeps its language, unless
+        the message tells of a warning sign, which is read and answered in the language it was
+        told in."""
         other = self.languages.written_in(incoming.text, held)
         if other is None:
             return held, reading

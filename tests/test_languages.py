@@ -182,3 +182,13 @@ def test_a_translation_with_a_message_the_main_dialog_lacks_is_refused(tmp_path:
         check_translation(main, path)
     (problem,) = refused.value.problems
     assert problem.place == "messages.solo_aqui" and "is not in knee_pain.yaml" in problem.message
+
+
+def test_a_warning_sign_told_in_english_in_a_spanish_check_is_answered(
+    engine: Engine, dialog: Dialog
+) -> None:
+    """Spanish word lists hold many English words, so English can look like Spanish to the
+    Spanish reader: a message it cannot read at all is also tried in the other languages."""
+    say(engine, "hola", locale="es")
+    (result,) = [r.result for r in say(engine, "my calf is swollen and hot") if r.result is not None]
+    assert result.red_flag == "calf_clot" and result.title == dialog.red_flags["calf_clot"].title

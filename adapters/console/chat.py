@@ -24,6 +24,7 @@ from bot.config import ConfigError
 from bot.dialog import sentence_problems
 from bot.engine import Engine
 from bot.keys import conversation_key, person_ref
+from bot.languages import fold
 from bot.messages import Incoming, Reply
 from bot.render import choices_text
 
@@ -50,9 +51,6 @@ def locale_from_env(env: Mapping[str, str]) -> str | None:
     return None
 
 
-LEAVE_WORDS = frozenset({"quit", "exit", "bye", "goodbye", "cancel"})
-"""What people type to leave a terminal program. Terminal conventions, not dialog content: the
-console catches them before the dialog (which reads some as `stop`) ever sees them."""
 SENTENCES: dict[str, frozenset[str]] = {
     "console_help": frozenset(),
     "console_left": frozenset(),
@@ -99,10 +97,19 @@ def terminal_width(stdout: TextIO) -> int | None:
         return None
 
 
-def leaves(line: str) -> bool:
-    """True for a line that means "leave the program" (`quit`, `/exit`, `Bye!`)."""
-    word = line.strip().lstrip("/!").rstrip(".!").strip().lower()
-    return word in LEAVE_WORDS
+def leave_words(engine: Engine) -> frozenset[str]:
+    """What people type to leave a terminal program, in every language the engine speaks (each
+    language file's `leave_words`): the console catches them before the dialog, which reads
+    some of them as `stop`, ever sees them."""
+    engine.languages.settle()
+    return frozenset(
+        fold(word) for d in engine.languages.dialogues.values() for word in d.dialog.language.leave_words
+    )
+
+
+def leaves(line: str, words: frozenset[str]) -> bool:
+    """True for a line that means "leave the program" (`quit`, `/exit`, `Bye!`, `¡Adiós!`)."""
+    return fold(line.strip().lstrip("/!")) in words
 
 
 def render(reply: Reply) -> str:
@@ -128,6 +135,13 @@ class ConsoleSession:
         self.user = person_ref("console", "local", user)
         self.on_turn = on_turn
         self.locale = locale
+        self._leave_words: frozenset[str] | None = None
+
+    @property
+    def leave_words(self) -> frozenset[str]:
+        if self._leave_words is None:  # after the greeting: the translations may still load
+            self._leave_words = leave_words(self.engine)
+        return self._leave_words
 
     def opening(self) -> list[Reply]:
         """Resume a conversation in progress, or greet and ask the first question."""
@@ -193,7 +207,7 @@ def _loop(
                 return 0
             line = line.rstrip("\r\n")
             print(f"{PROMPT}{line}", file=stdout)
-        if leaves(line):
+        if leaves(line, session.leave_words):
             print(fit(session.leave(), width), file=stdout)
             return 0
         show(session.say(line))

@@ -55,6 +55,7 @@ def read_language(raw: Any, r: FieldReader, source: str) -> Language:
             "units",
             "switch_words",
             "switch_hint",
+            "leave_words",
         ),
     )
     groups = read_groups(top, r, {})
@@ -100,6 +101,7 @@ def read_language(raw: Any, r: FieldReader, source: str) -> Language:
         units=frozenset(w.lower() for w in r.texts(top, "units", "")),
         switch_words=r.texts(top, "switch_words", ""),
         switch_hint=r.text(top, "switch_hint", "", required=False),
+        leave_words=frozenset(w.lower() for w in r.texts(top, "leave_words", "")),
         source=None,
     )
 

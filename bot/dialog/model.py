@@ -186,6 +186,9 @@ class Language:
     """A whole message that asks for this language, in any language ("español", "spanish")."""
     switch_hint: str = ""
     """How to ask for this language, said in it: told to anyone writing in another one."""
+    leave_words: frozenset[str] = frozenset()
+    """What people type to leave a terminal program ("quit", "salir"): the console keeps the
+    check and exits, where a chat platform reads the same words as `stop`."""
     source: Path | None = None
 
 
