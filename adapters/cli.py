@@ -16,7 +16,7 @@ from typing import Any
 from bot.config import SETTINGS, ConfigError, Settings, settings_from_env
 from bot.dialog import Dialog
 from bot.dialog.loader import DialogError, load_dialog
-from bot.engine import Engine, default_dialog_path
+from bot.engine import Engine, Observer, default_dialog_path
 from bot.logs import configure_logging
 from bot.store import StoreUnavailable, open_store
 
@@ -184,14 +184,14 @@ def _needs_extra(what: str, command: str, extra: str) -> Iterator[None]:
 
 
 def make_engine(settings: Settings, command: str = "chat") -> Engine:
-    """The dialog, the store and the engine, with Metrics observing every turn.
+    """The dialog, the store and the engine, with Metrics observing every turn of a server.
 
     The dialog is loaded first: a broken dialog file stops the start before any store (say, a
     new SQLite file) exists. Adapters reach the metrics with `bot.metrics.metrics_for(engine)`.
+    The console serves no /metrics, so it never imports prometheus_client (~40 ms of start-up).
     """
     from bot.dialog.loader import check_translation
     from bot.languages import translations_of
-    from bot.metrics import Metrics  # prometheus_client: not needed by check, graph or replay
 
     path = Path(settings.dialog_path or default_dialog_path())
     dialog = load_dialog(path)
@@ -209,11 +209,15 @@ def make_engine(settings: Settings, command: str = "chat") -> Engine:
             memory=settings.memory,
             ttl_seconds=settings.ttl_seconds,
         )
-    metrics = Metrics()
+    observers: list[Observer] = []
+    if command != "chat":
+        from bot.metrics import Metrics
+
+        observers.append(Metrics().observe)
     engine = Engine(
         dialog,
         store,
-        observers=[metrics.observe],
+        observers=observers,
         log_key=settings.log_key.encode() if settings.log_key else None,
         translations=translations,
     )

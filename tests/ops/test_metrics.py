@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
+
 from adapters.cli import make_engine
 from bot.config import Settings
 from bot.dialog import Dialog
@@ -114,8 +116,11 @@ def test_each_metrics_has_its_own_registry(dialog: Dialog, new_chat: ChatFactory
     assert value(second, "kneebot_conversations_started_total", platform="slack", language="en") == 0
 
 
-def test_engines_built_by_the_kneebot_command_carry_their_metrics(new_chat: ChatFactory) -> None:
-    engine = make_engine(Settings(memory=True))
+@pytest.mark.parametrize("command", ["slack", "discord"])
+def test_engines_built_by_the_kneebot_command_carry_their_metrics(
+    new_chat: ChatFactory, command: str
+) -> None:
+    engine = make_engine(Settings(memory=True), command)
     observers = len(engine.observers)
 
     metrics = metrics_for(engine)
@@ -124,6 +129,14 @@ def test_engines_built_by_the_kneebot_command_carry_their_metrics(new_chat: Chat
     assert len(engine.observers) == observers, "metrics_for attached a second Metrics"
     assert value(metrics, "kneebot_conversations_started_total", platform="discord", language="en") == 1
     assert metrics_for(engine) is metrics
+    engine.store.close()
+
+
+def test_the_console_serves_no_metrics_and_so_keeps_none() -> None:
+    """`kneebot chat` has no /metrics; skipping prometheus_client keeps its first prompt quick."""
+    engine = make_engine(Settings(memory=True), "chat")
+
+    assert engine.observers == []
     engine.store.close()
 
 
