@@ -159,10 +159,20 @@ def words_in(pattern: TokenPattern) -> Iterator[str]:
 
 
 class RoutedMatcher:
-    """spaCy's Matcher split by one word each pattern cannot do without, the rarest of them, so
-    a message runs only the patterns whose word it contains (and the few with no such word,
-    which always run). Thousands of phrase patterns then cost a reading what the few dozen that
-    could match cost, not all of them at every token. `rarity` ranks words (rarer: lower)."""
+    """spaCy's Matcher split by one word each pattern cannot do without, so a message runs only
+    the patterns whose word it contains (and the few with no such word, which always run).
+    Thousands of phrase patterns then cost a reading what the few dozen that could match cost,
+    not all of them at every token.
+
+    The word a pattern is filed under is the one least likely to be in a message: rare in the
+    language (`rarity`: wordfreq, lower is rarer) and rare among the patterns themselves. The
+    second matters as much as the first: "knee" is uncommon English but in nearly every message
+    kneebot reads, and filing every pattern that needs it under it made one bucket of 700
+    patterns run on almost every message. Patterns are filed once all are added (on the first
+    reading), when how many need each word is known."""
+
+    MESSAGE_WORDS = 15
+    """About how many words a message has: turns a word's frequency into a chance of meeting it."""
 
     def __init__(self, vocab: Any, rarity: Callable[[str], float] = lambda word: 0.0) -> None:
         from spacy.matcher import Matcher
@@ -171,15 +181,32 @@ class RoutedMatcher:
         self._general = self._make()
         self._by_word: dict[str, Any] = {}
         self._rarity = rarity
+        self._waiting: list[tuple[str, TokenPattern, list[tuple[str, ...]]]] = []
 
     def add(self, key: str, pattern: TokenPattern) -> None:
         needed = [words for token in pattern if (words := _required_words(token))]
         if not needed:
             self._general.add(key, [pattern])
-            return
-        anchor = min(needed, key=lambda words: sum(self._rarity(word) for word in words))
-        for word in anchor:  # the message must hold one of these words for the pattern to match
-            self._bucket(word).add(key, [pattern])
+        else:
+            self._waiting.append((key, pattern, needed))
+
+    def _file_waiting(self) -> None:
+        """File each added pattern under the needed word (or words, for a choice of them) that
+        a message is least likely to hold."""
+        share: dict[str, int] = {}
+        for _, _, needed in self._waiting:
+            for word in {word for words in needed for word in words}:
+                share[word] = share.get(word, 0) + 1
+        total = len(self._waiting)
+
+        def chance(word: str) -> float:
+            return min(1.0, self._rarity(word) * self.MESSAGE_WORDS + share[word] / total)
+
+        for key, pattern, needed in self._waiting:
+            anchor = min(needed, key=lambda words: sum(chance(word) for word in words))
+            for word in anchor:  # the message must hold one of these words for the pattern to match
+                self._bucket(word).add(key, [pattern])
+        self._waiting.clear()
 
     def _bucket(self, word: str) -> Any:
         if word not in self._by_word:
@@ -187,6 +214,8 @@ class RoutedMatcher:
         return self._by_word[word]
 
     def __call__(self, doc: Any, *, with_alignments: bool = False) -> list[Any]:
+        if self._waiting:
+            self._file_waiting()
         found = list(self._general(doc, with_alignments=with_alignments)) if len(self._general) else []
         for word in {token.norm_ for token in doc}:
             matcher = self._by_word.get(word)
