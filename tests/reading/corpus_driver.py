@@ -7,7 +7,7 @@ assert rates over whole corpora and print every miss.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,13 @@ def load(name: str) -> Any:
 def load_all(pattern: str) -> Iterator[tuple[str, Any]]:
     for path in sorted(CORPUS.glob(pattern)):
         yield path.stem, yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def rate_of(cases: Iterable[tuple[str, bool]]) -> tuple[float, list[str]]:
+    """The share of cases that went right, and the labels of those that did not."""
+    results = list(cases)
+    misses = [label for label, ok in results if not ok]
+    return 1 - len(misses) / max(1, len(results)), misses
 
 
 def say(dialogue: Dialogue, conversation: Conversation | None, text: str) -> Turn:

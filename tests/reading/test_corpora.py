@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 import pytest
-from corpus_driver import POSITIONS, at, load, load_all, outcome, position, say
+from corpus_driver import POSITIONS, at, load, load_all, outcome, position, rate_of, say
 
 from bot.dialog import Dialog
 from bot.machine import states
@@ -27,14 +27,8 @@ FLOORS = {
 }
 
 
-def _rate(cases: Iterable[tuple[str, bool]]) -> tuple[float, list[str]]:
-    results = list(cases)
-    misses = [label for label, ok in results if not ok]
-    return 1 - len(misses) / max(1, len(results)), misses
-
-
 def _assert_floor(kind: str, cases: Iterable[tuple[str, bool]]) -> None:
-    rate, misses = _rate(cases)
+    rate, misses = rate_of(cases)
     assert rate >= FLOORS[kind], (
         f"{kind}: {rate:.1%} < {FLOORS[kind]:.0%}; missed {len(misses)}:\n" + "\n".join(misses)
     )

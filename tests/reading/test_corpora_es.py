@@ -1,0 +1,131 @@
+"""The Spanish reader against its own independent corpus (tests/corpus/es/, written in Spanish
+before the Spanish patterns, from how people type in Spain and Latin America): the same
+promises as in English, in the same three positions.
+
+Floors are what the Spanish reader achieves today, kept as guards against regressions; the
+absolute lines hold as in English: no ordinary message raises an emergency, and a warning
+sign stated plainly is never simply carried on past."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from corpus_driver import POSITIONS, at, load, outcome, position, rate_of, say
+
+from bot.dialog import Dialog
+from bot.dialog.loader import check_translation
+from bot.machine import states
+from bot.turn import Dialogue
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FLOORS_ES = {
+    "escalate": 0.98,
+    "confirm": 0.95,
+    "ignore": 0.97,
+    "no_alarm": 0.98,
+    "harmless": 0.99,
+    "answers": 0.97,
+}
+
+
+@pytest.fixture(scope="module")
+def spanish(dialog: Dialog) -> Dialogue:
+    return Dialogue(check_translation(dialog, ROOT / "dialogs" / "knee_pain_es.yaml"))
+
+
+def _floor(kind: str, cases: Iterator[tuple[str, bool]]) -> None:
+    rate, misses = rate_of(cases)
+    assert rate >= FLOORS_ES[kind], (
+        f"{kind} (es): {rate:.1%} < {FLOORS_ES[kind]:.0%}; missed {len(misses)}:\n" + "\n".join(misses)
+    )
+
+
+def _sign_cases(
+    dialogue: Dialogue, kind: str, check: Callable[[str, tuple[str, str | None]], bool]
+) -> Iterator[tuple[str, bool]]:
+    for sign, lists in load("es/warning_signs.yaml").items():
+        for text in lists.get(kind) or []:
+            for where in POSITIONS:
+                did = outcome(dialogue.dialog, say(dialogue, position(dialogue, where), str(text)))
+                yield f"[{sign} {where}] {did} :: {text}", check(sign, did)
+
+
+def test_spanish_warning_signs_stated_plainly_escalate_at_their_urgency(spanish: Dialogue) -> None:
+    urgency = {flag.id: flag.urgency for flag in spanish.dialog.red_flags.values()}
+    cases = list(_sign_cases(spanish, "escalate", lambda sign, did: did == ("escalate", urgency[sign])))
+    _floor("escalate", iter(cases))
+
+
+def test_a_plain_spanish_warning_sign_is_never_passed_over_without_a_question(spanish: Dialogue) -> None:
+    passed_over = [
+        label for label, ok in _sign_cases(spanish, "escalate", lambda _, did: did[0] != "carry_on") if not ok
+    ]
+    assert not passed_over, "\n".join(passed_over)
+
+
+def test_doubtful_spanish_mentions_get_the_confirming_question(spanish: Dialogue) -> None:
+    _floor("confirm", _sign_cases(spanish, "confirm", lambda _, did: did[0] == "confirm"))
+
+
+def test_denied_gone_and_other_peoples_signs_in_spanish_are_left_alone(spanish: Dialogue) -> None:
+    _floor("ignore", _sign_cases(spanish, "ignore", lambda _, did: did[0] == "carry_on"))
+
+
+def test_spanish_near_misses_never_escalate(spanish: Dialogue) -> None:
+    _floor("no_alarm", _sign_cases(spanish, "no_alarm", lambda _, did: did[0] != "escalate"))
+
+
+def test_ordinary_spanish_messages_raise_no_alarm(spanish: Dialogue) -> None:
+    cases = [
+        (f"[{where}] {text}", outcome(spanish.dialog, say(spanish, position(spanish, where), str(text))))
+        for text in load("es/harmless.yaml")
+        for where in ("first", "mid_dialog")
+    ]
+    assert not [label for label, did in cases if did == ("escalate", "emergency")], (
+        "an ordinary Spanish message raised an emergency"
+    )
+    _floor("harmless", ((f"{label} -> {did}", did[0] == "carry_on") for label, did in cases))
+
+
+def test_everyday_spanish_answers_are_understood(spanish: Dialogue) -> None:
+    data = load("es/answers.yaml")
+    dialog = spanish.dialog
+    asked = set(states(dialog))
+    screen = dialog.questions["screen_emergency"]
+    multi = dialog.questions["key_signs"]
+
+    def cases() -> Iterator[tuple[str, bool]]:
+        for kind, want in (("none", "no"), ("unsure", "doubted")):
+            for text in data["screen"][kind]:
+                turn = say(spanish, at(spanish, screen.id), str(text))
+                got = {f: turn.conversation.answers.get(f) for f in screen.facts} if turn.conversation else {}
+                yield f"[screen {kind}] {got} :: {text}", all(v == want for v in got.values())
+        for fact, answers in data["yesno"].items():
+            if fact not in asked:
+                continue
+            for case in answers:
+                turn = say(spanish, at(spanish, fact), str(case["text"]))
+                got = turn.conversation.answers.get(fact) if turn.conversation else None
+                yield f"[{fact}] {got!r} :: {case['text']}", got == str(case["answer"])
+        for case in data["multi"]:
+            picks = case["picks"]
+            facts = multi.facts
+            if picks == "none":
+                want = dict.fromkeys(facts, "no")
+            elif picks == "unsure":
+                want = dict.fromkeys(facts, "unsure")
+            else:
+                want = {f: ("yes" if i in picks else "no") for i, f in enumerate(facts, 1)}
+            turn = say(spanish, at(spanish, multi.id), str(case["text"]))
+            got = {f: turn.conversation.answers.get(f) for f in facts} if turn.conversation else {}
+            yield f"[multi] {got} != {want} :: {case['text']}", got == want
+        for question, answers in data["choice"].items():
+            for case in answers:
+                turn = say(spanish, at(spanish, question), str(case["text"]))
+                got = turn.conversation.answers.get(question) if turn.conversation else None
+                yield f"[{question}] {got!r} :: {case['text']}", got == str(case["answer"])
+
+    _floor("answers", cases())
