@@ -3,7 +3,8 @@
 The evidence behind the notes in docs/benchmarks.md. `turns`: the conversations the turn
 benchmark plays, on the memory store, under cProfile. `slack`: the Slack benchmark's load with
 each app process under cProfile; cProfile sees only the event loop's thread, so kneebot's
-engine turns (run in worker threads) show up there as time waiting in `select`.
+engine turns, which run in worker threads, are run on the event loop under a profile so that
+they show up (the profiled app is then no measure of latency).
 """
 
 from __future__ import annotations

@@ -177,6 +177,7 @@ async def _start_app(
     kind: str, api_url: str, token: str, log: Path, profile: Path | None
 ) -> tuple[asyncio.subprocess.Process, str]:
     profiler = ["-m", "cProfile", "-o", str(profile / f"{kind}.prof")] if profile else []
+    inline = ["--inline"] if profile else []  # cProfile sees one thread: run the turns on it
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         *profiler,
@@ -186,6 +187,7 @@ async def _start_app(
         api_url,
         token,
         SECRET,
+        *inline,
         cwd=ROOT,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,

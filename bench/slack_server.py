@@ -80,7 +80,16 @@ async def serve(kind: str, api_url: str, token: str, secret: str) -> None:
         await endpoint.stop()
 
 
+async def _inline(function: Any, /, *args: Any, **kwargs: Any) -> Any:
+    return function(*args, **kwargs)
+
+
 def main(argv: list[str]) -> int:
+    """`kind api_url token secret [--inline]`; --inline (for profiles only: cProfile sees one
+    thread) runs what the app hands to worker threads on the event loop instead."""
+    if argv[4:] == ["--inline"]:
+        asyncio.to_thread = _inline  # type: ignore[assignment]
+        argv = argv[:4]
     kind, api_url, token, secret = argv
     if kind not in ("kneebot", "bare"):
         raise SystemExit(f"unknown app {kind!r}: kneebot or bare")

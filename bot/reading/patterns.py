@@ -168,8 +168,8 @@ class RoutedMatcher:
     language (`rarity`: wordfreq, lower is rarer) and rare among the patterns themselves. The
     second matters as much as the first: "knee" is uncommon English but in nearly every message
     kneebot reads, and filing every pattern that needs it under it made one bucket of 700
-    patterns run on almost every message. Patterns are filed once all are added (on the first
-    reading), when how many need each word is known."""
+    patterns run on almost every message. Patterns are filed once all are added (`file`, or
+    the first reading), when how many need each word is known."""
 
     MESSAGE_WORDS = 15
     """About how many words a message has: turns a word's frequency into a chance of meeting it."""
@@ -190,7 +190,7 @@ class RoutedMatcher:
         else:
             self._waiting.append((key, pattern, needed))
 
-    def _file_waiting(self) -> None:
+    def file(self) -> None:
         """File each added pattern under the needed word (or words, for a choice of them) that
         a message is least likely to hold."""
         share: dict[str, int] = {}
@@ -198,12 +198,12 @@ class RoutedMatcher:
             for word in {word for words in needed for word in words}:
                 share[word] = share.get(word, 0) + 1
         total = len(self._waiting)
-
-        def chance(word: str) -> float:
-            return min(1.0, self._rarity(word) * self.MESSAGE_WORDS + share[word] / total)
-
+        chance = {
+            word: min(1.0, self._rarity(word) * self.MESSAGE_WORDS + count / total)
+            for word, count in share.items()
+        }
         for key, pattern, needed in self._waiting:
-            anchor = min(needed, key=lambda words: sum(chance(word) for word in words))
+            anchor = min(needed, key=lambda words: sum(chance[word] for word in words))
             for word in anchor:  # the message must hold one of these words for the pattern to match
                 self._bucket(word).add(key, [pattern])
         self._waiting.clear()
@@ -215,7 +215,7 @@ class RoutedMatcher:
 
     def __call__(self, doc: Any, *, with_alignments: bool = False) -> list[Any]:
         if self._waiting:
-            self._file_waiting()
+            self.file()
         found = list(self._general(doc, with_alignments=with_alignments)) if len(self._general) else []
         for word in {token.norm_ for token in doc}:
             matcher = self._by_word.get(word)

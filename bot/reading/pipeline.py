@@ -129,6 +129,8 @@ class Pipeline:
                     p for phrase in group.phrases for p in self._compiler.compile(phrase.alternatives)
                 ]
                 self._add(self._answers, rule, patterns, vocabulary)
+        self._matcher.file()  # now, while the pipeline is built off the critical path
+        self._answers.file()
         vocabulary |= {t for phrases in language.commands.values() for p in phrases for t in self.words_of(p)}
         self.context = build_context(self.nlp, language, self._compiler, vocabulary)
         self.corrector = Corrector(
