@@ -132,7 +132,7 @@ class Pipeline:
         self._matcher.file()  # now, while the pipeline is built off the critical path
         self._answers.file()
         vocabulary |= {t for phrases in language.commands.values() for p in phrases for t in self.words_of(p)}
-        self.context = build_context(self.nlp, language, self._compiler, vocabulary)
+        self.context = build_context(self.nlp, language, self._compiler, vocabulary, rarity)
         self.corrector = Corrector(
             vocabulary | _surface_words(dialog),
             [word_list(name) for name in language.word_lists],

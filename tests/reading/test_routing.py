@@ -41,3 +41,17 @@ def test_routed_patterns_find_what_every_pattern_run_everywhere_finds(dialog: Di
     for text in messages:
         doc, _ = pipeline._tokens(text)
         assert sorted(routed(doc)) == sorted(plain(doc)), text
+
+
+def test_context_cues_are_found_by_routing_exactly_as_by_medspacys_own_matcher(pipeline: Pipeline) -> None:
+    cue_matcher = pipeline.context._ConText__matcher
+    routed = cue_matcher._MedspacyMatcher__matcher
+    assert isinstance(routed, RoutedMatcher)  # the medspaCy version still has the names we replace
+    plain = Matcher(pipeline.nlp.vocab, validate=False)
+    for rule_id, rule in cue_matcher.rule_map.items():
+        plain.add(rule_id, [rule.pattern])
+    assert len(cue_matcher.rule_map) > 500
+
+    for text in _messages():
+        doc, _ = pipeline._tokens(text)
+        assert sorted(routed(doc)) == sorted(plain(doc)), text
