@@ -22,12 +22,12 @@ from bot.turn import Dialogue
 ROOT = Path(__file__).resolve().parents[2]
 
 FLOORS_ES = {
-    "escalate": 0.98,
-    "confirm": 0.95,
+    "escalate": 0.99,
+    "confirm": 0.97,
     "ignore": 0.97,
-    "no_alarm": 0.98,
+    "no_alarm": 0.99,
     "harmless": 0.99,
-    "answers": 0.97,
+    "answers": 0.98,
 }
 
 
