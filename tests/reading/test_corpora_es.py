@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from corpus_driver import POSITIONS, at, load, outcome, position, rate_of, say
+from corpus_driver import POSITIONS, at, load_all, outcome, position, rate_of, say
 
 from bot.dialog import Dialog
 from bot.dialog.loader import check_translation
@@ -22,12 +22,12 @@ from bot.turn import Dialogue
 ROOT = Path(__file__).resolve().parents[2]
 
 FLOORS_ES = {
-    "escalate": 0.98,
-    "confirm": 0.95,
+    "escalate": 0.99,
+    "confirm": 0.97,
     "ignore": 0.97,
-    "no_alarm": 0.98,
+    "no_alarm": 0.99,
     "harmless": 0.99,
-    "answers": 0.97,
+    "answers": 0.98,
 }
 
 
@@ -46,11 +46,12 @@ def _floor(kind: str, cases: Iterator[tuple[str, bool]]) -> None:
 def _sign_cases(
     dialogue: Dialogue, kind: str, check: Callable[[str, tuple[str, str | None]], bool]
 ) -> Iterator[tuple[str, bool]]:
-    for sign, lists in load("es/warning_signs.yaml").items():
-        for text in lists.get(kind) or []:
-            for where in POSITIONS:
-                did = outcome(dialogue.dialog, say(dialogue, position(dialogue, where), str(text)))
-                yield f"[{sign} {where}] {did} :: {text}", check(sign, did)
+    for _, signs in load_all("es/warning_signs*.yaml"):
+        for sign, lists in signs.items():
+            for text in lists.get(kind) or []:
+                for where in POSITIONS:
+                    did = outcome(dialogue.dialog, say(dialogue, position(dialogue, where), str(text)))
+                    yield f"[{sign} {where}] {did} :: {text}", check(sign, did)
 
 
 def test_spanish_warning_signs_stated_plainly_escalate_at_their_urgency(spanish: Dialogue) -> None:
@@ -81,7 +82,8 @@ def test_spanish_near_misses_never_escalate(spanish: Dialogue) -> None:
 def test_ordinary_spanish_messages_raise_no_alarm(spanish: Dialogue) -> None:
     cases = [
         (f"[{where}] {text}", outcome(spanish.dialog, say(spanish, position(spanish, where), str(text))))
-        for text in load("es/harmless.yaml")
+        for _, texts in load_all("es/harmless*.yaml")
+        for text in texts
         for where in ("first", "mid_dialog")
     ]
     assert not [label for label, did in cases if did == ("escalate", "emergency")], (
@@ -91,7 +93,11 @@ def test_ordinary_spanish_messages_raise_no_alarm(spanish: Dialogue) -> None:
 
 
 def test_everyday_spanish_answers_are_understood(spanish: Dialogue) -> None:
-    data = load("es/answers.yaml")
+    for _, data in load_all("es/answers*.yaml"):
+        _answers_met(spanish, data)
+
+
+def _answers_met(spanish: Dialogue, data: dict) -> None:
     dialog = spanish.dialog
     asked = set(states(dialog))
     screen = dialog.questions["screen_emergency"]
