@@ -57,8 +57,10 @@ def sign_status(categories: Iterable[str], *, past_counts: bool = False) -> Sign
         # Someone else's history or worry is not this person's sign; someone else's sign told
         # as now is, for whoever is typing ("my dad is breathless", "he can't stand on it");
         # without a time it is worth one question, answered for them ("my friend's knee
-        # locked after a tackle").
-        if found & DOUBT:
+        # locked after a tackle"). A sign whose own words are past ("swelled up within the
+        # hour") counts the past for the person, never for someone else: "my teammate's knee
+        # swelled up after a fall" is their history.
+        if (found | (_settle(categories) & {"past"})) & DOUBT:
             return "dropped"
         return "stated" if found & {"current", "until_now", "present"} else "doubtful"
     if found & DOUBT:

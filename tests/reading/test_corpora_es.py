@@ -135,3 +135,20 @@ def _answers_met(spanish: Dialogue, data: dict) -> None:
                 yield f"[{question}] {got!r} :: {case['text']}", got == str(case["answer"])
 
     _floor("answers", cases())
+
+
+@pytest.mark.parametrize(
+    ("text", "did"),
+    [
+        ("a mi novia se le hinchó la rodilla tras una caída", ("carry_on", None)),
+        ("se me hinchó la rodilla en una hora después de caerme", ("escalate", "urgent")),
+        ("a mi hijo se le hinchó la rodilla en una hora tras la caída", ("escalate", "urgent")),
+    ],
+)
+def test_a_sign_told_in_the_past_counts_for_the_person_never_for_someone_else(
+    spanish: Dialogue, text: str, did: tuple[str, str | None]
+) -> None:
+    """A knee that swelled within hours is told in the past by nature; said of a friend it is
+    their history, said of the person or of a child in their care it is the warning sign."""
+    for where in POSITIONS:
+        assert outcome(spanish.dialog, say(spanish, position(spanish, where), text)) == did, where
