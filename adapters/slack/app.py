@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -86,7 +87,12 @@ class SlackBot:
         oauth: AsyncOAuthSettings | None = None,
         docs_url: str | None = None,
     ) -> None:
-        problems = sentence_problems(engine.dialog.messages, SENTENCES)
+        engine.languages.settle()  # every language's Slack sentences are checked before a start
+        problems = [
+            f"{code}: {problem}" if code != engine.languages.default else problem
+            for code, dialogue in engine.languages.dialogues.items()
+            for problem in sentence_problems(dialogue.dialog.messages, SENTENCES)
+        ]
         if problems:
             from bot.config import ConfigError
 
@@ -133,7 +139,7 @@ class SlackBot:
         self.app.event("message")(self._counted(self.on_message))
         self.app.event("app_mention")(self._counted(self.on_mention))
         self.home_tab = HomeTab(
-            engine, self.outbox, self.locales, self.sentences, docs_url=docs_url, done=self._done
+            engine, self.outbox, self.locales, self.words, docs_url=docs_url, done=self._done
         )
         self.app.event("app_home_opened")(self._counted(self.home_tab.on_opened))
         self.removal = Removal(engine, oauth.installation_store if oauth is not None else None)
@@ -205,18 +211,22 @@ class SlackBot:
             return
         # Said only to the person (ephemeral), under their mention if it was in a thread.
         thread = event.get("thread_ts")
+        words = await self.words(client, context.team_id, user)
         dm = await self.outbox.open_dm(client, user)
         if dm is None:
-            await self.outbox.note(
-                client, channel, self.sentences["slack_dm_failed"], only_for=user, thread=thread
-            )
+            await self.outbox.note(client, channel, words["slack_dm_failed"], only_for=user, thread=thread)
             return
         replies = await self._turn(client, context, dm, user, event)
         if replies:  # empty: a duplicate delivery, already answered
-            await self.outbox.note(
-                client, channel, self.sentences["slack_moved_to_dm"], only_for=user, thread=thread
-            )
+            await self.outbox.note(client, channel, words["slack_moved_to_dm"], only_for=user, thread=thread)
             await self.outbox.replies(client, dm, user, replies, key=key_of(context, dm, user))
+
+    async def words(self, client: AsyncWebClient, team: str | None, user: str) -> Mapping[str, str]:
+        """The dialog's sentences in the person's Slack language when kneebot speaks it, else
+        the main dialog's (the locale is looked up once and cached, as for their turns)."""
+        languages = self.engine.languages
+        code = languages.of_locale(await self.locales.of(client, team, user)) or languages.default
+        return languages[code].dialog.messages
 
     # ----- the slash command ------------------------------------------------------------------
     async def on_command(
@@ -230,16 +240,13 @@ class SlackBot:
         await ack()
         try:
             user = body["user_id"]
+            words = await self.words(client, context.team_id, user)
             dm = await self.outbox.open_dm(client, user)
             if dm is None:
-                await respond(
-                    text=blocks.escape(self.sentences["slack_dm_failed"]), response_type="ephemeral"
-                )
+                await respond(text=blocks.escape(words["slack_dm_failed"]), response_type="ephemeral")
                 return
             if dm != body.get("channel_id"):
-                await respond(
-                    text=blocks.escape(self.sentences["slack_moved_to_dm"]), response_type="ephemeral"
-                )
+                await respond(text=blocks.escape(words["slack_moved_to_dm"]), response_type="ephemeral")
             text = (body.get("text") or "").strip()
             key = key_of(context, dm, user)
             person = person_of(context, user)
@@ -306,8 +313,9 @@ class SlackBot:
         user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id") or body["container"]["channel_id"]
         owner = blocks.owner_of(action.get("block_id"))
+        words = await self.words(client, context.team_id, user)
         if owner is not None and owner != user:
-            await self.outbox.note(client, channel, self.sentences["slack_not_yours"], only_for=user)
+            await self.outbox.note(client, channel, words["slack_not_yours"], only_for=user)
             return
         message = body.get("message") or {}
         thread = message.get("thread_ts") or (body.get("container") or {}).get("thread_ts")
@@ -317,7 +325,7 @@ class SlackBot:
             user=person_of(context, user),
             button=action.get("value") or "",
             event_id=action_event(context, body, action),
-            locale=await self.locales.of(client, context.team_id, user),
+            locale=await self.locales.of(client, context.team_id, user),  # cached by `words`
         )
         replies = await asyncio.to_thread(self.engine.handle, incoming)
         if not replies:
@@ -330,7 +338,7 @@ class SlackBot:
             return
         if message.get("ts") and not body.get("container", {}).get("is_ephemeral"):
             label = (action.get("text") or {}).get("text", "")
-            note = self.sentences["slack_answered"].format(answer=label)
+            note = words["slack_answered"].format(answer=label)
             await self.outbox.call(
                 client.chat_update,
                 channel=channel,

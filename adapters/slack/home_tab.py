@@ -10,7 +10,7 @@ history of the DM tells whether it is, so nothing is stored to know it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
@@ -22,16 +22,20 @@ from adapters.slack.locales import Locales
 from adapters.slack.send import Outbox
 from bot.engine import Engine
 
+Words = Callable[[AsyncWebClient, str | None, str], Awaitable[Mapping[str, str]]]
+"""The dialog's sentences in a person's Slack language: (client, team, user) -> messages."""
+
 
 class HomeTab:
-    """The listeners of the Home tab and the welcome; `done` counts a delivery handled."""
+    """The listeners of the Home tab and the welcome, in each person's Slack language; `done`
+    counts a delivery handled."""
 
     def __init__(
         self,
         engine: Engine,
         outbox: Outbox,
         locales: Locales,
-        sentences: Mapping[str, str],
+        words: Words,
         *,
         docs_url: str | None,
         done: Callable[[], None],
@@ -39,7 +43,7 @@ class HomeTab:
         self.engine = engine
         self.outbox = outbox
         self.locales = locales
-        self.sentences = sentences
+        self.words = words
         self.docs_url = docs_url
         self.done = done
 
@@ -55,9 +59,9 @@ class HomeTab:
         if not user:
             return
         if event.get("tab") == "home":
-            await self.publish(client, user)
+            await self.publish(client, context.team_id, user)
         elif event.get("tab") == "messages" and event.get("channel"):
-            await self.welcome_once(client, event["channel"])
+            await self.welcome_once(client, event["channel"], await self.words(client, context.team_id, user))
 
     async def on_start(
         self,
@@ -71,10 +75,12 @@ class HomeTab:
         await ack()
         try:
             user = body["user"]["id"]
+            team = context.team_id
             dm = await self.outbox.open_dm(client, user)
             if dm is None:
                 if body.get("view"):
-                    await self.publish(client, user, note=self.sentences["slack_dm_failed"])
+                    words = await self.words(client, team, user)
+                    await self.publish(client, team, user, note=words["slack_dm_failed"])
                 return
             key = key_of(context, dm, user)
             replies = await asyncio.to_thread(
@@ -82,11 +88,12 @@ class HomeTab:
                 key,
                 person_of(context, user),
                 event_id=action_event(context, body, action),
-                locale=await self.locales.of(client, context.team_id, user),
+                locale=await self.locales.of(client, team, user),
             )
             await self.outbox.replies(client, dm, user, replies, key=key)
             if body.get("view"):  # clicked on the Home tab: say where the check went
-                await self.publish(client, user, note=self.sentences["slack_home_started"])
+                words = await self.words(client, team, user)
+                await self.publish(client, team, user, note=words["slack_home_started"])
         finally:
             self.done()
 
@@ -109,9 +116,11 @@ class HomeTab:
                 person_of(context, user),
                 "forget",
                 event_id=action_event(context, body, action),
+                locale=await self.locales.of(client, context.team_id, user),
             )
             if replies:
-                await self.publish(client, user, note=" ".join(reply.text for reply in replies))
+                note = " ".join(reply.text for reply in replies)
+                await self.publish(client, context.team_id, user, note=note)
         finally:
             self.done()
 
@@ -121,14 +130,15 @@ class HomeTab:
         await ack()
         self.done()
 
-    async def publish(self, client: AsyncWebClient, user: str, *, note: str | None = None) -> None:
-        view = home.home_view(self.sentences, docs_url=self.docs_url, note=note)
+    async def publish(
+        self, client: AsyncWebClient, team: str | None, user: str, *, note: str | None = None
+    ) -> None:
+        words = await self.words(client, team, user)
+        view = home.home_view(words, docs_url=self.docs_url, note=note)
         await self.outbox.call(client.views_publish, user_id=user, view=view)
 
-    async def welcome_once(self, client: AsyncWebClient, channel: str) -> None:
+    async def welcome_once(self, client: AsyncWebClient, channel: str, words: Mapping[str, str]) -> None:
         """The welcome, while the DM is still empty (one message of history is enough to know)."""
         history = await self.outbox.call(client.conversations_history, channel=channel, limit=1)
         if history is not None and not history.get("messages"):
-            await self.outbox.call(
-                client.chat_postMessage, channel=channel, **home.welcome_message(self.sentences)
-            )
+            await self.outbox.call(client.chat_postMessage, channel=channel, **home.welcome_message(words))
