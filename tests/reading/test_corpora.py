@@ -18,10 +18,10 @@ from bot.machine import states
 from bot.turn import Dialogue
 
 FLOORS = {
-    "escalate": 0.97,
-    "confirm": 0.9,
-    "ignore": 0.95,
-    "no_alarm": 0.97,
+    "escalate": 0.975,
+    "confirm": 0.93,
+    "ignore": 0.97,
+    "no_alarm": 0.98,
     "harmless": 0.99,
     "answers": 0.95,
     "facts": 0.88,
