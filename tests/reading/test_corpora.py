@@ -23,8 +23,8 @@ FLOORS = {
     "ignore": 0.95,
     "no_alarm": 0.97,
     "harmless": 0.99,
-    "answers": 0.95,
-    "facts": 0.88,
+    "answers": 0.97,
+    "facts": 0.93,
 }
 
 
@@ -118,8 +118,18 @@ def _answer_cases(dialogue: Dialogue) -> Iterator:
             continue
         for case in cases:
             turn = say(dialogue, at(dialogue, fact), case["text"])
-            got = turn.conversation.answers.get(fact) if turn.conversation else None
-            yield f"[{fact}] {got!r} :: {case['text']}", got == str(case["answer"])
+            known = turn.conversation.answers if turn.conversation else {}
+            got = known.get(fact)
+            # a second clause's fact is noted too ("no, but it's swollen")
+            missed = {
+                k: known.get(k)
+                for k, v in _dialog_facts(case.get("facts") or {}).items()
+                if known.get(k) != v
+            }
+            yield (
+                f"[{fact}] {got!r}{f' also {missed}' if missed else ''} :: {case['text']}",
+                got == str(case["answer"]) and not missed,
+            )
 
 
 def test_everyday_answers_to_a_yes_no_question_are_understood(dialogue: Dialogue) -> None:
@@ -134,7 +144,11 @@ def test_everyday_answers_to_the_safety_screen_are_understood(dialogue: Dialogue
             for kind, want in (("none", "no"), ("unsure", "doubted")):
                 for text in data[kind]:
                     turn = say(dialogue, at(dialogue, screen.id), str(text))
-                    got = {f: turn.conversation.answers.get(f) for f in screen.facts} if turn.conversation else {}
+                    got = (
+                        {f: turn.conversation.answers.get(f) for f in screen.facts}
+                        if turn.conversation
+                        else {}
+                    )
                     yield f"[{kind}] {got} :: {text}", all(v == want for v in got.values())
 
     _assert_floor("answers", cases())
