@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 import pytest
-from corpus_driver import POSITIONS, at, load, load_all, outcome, position, rate_of, say
+from corpus_driver import POSITIONS, at, load_all, outcome, position, rate_of, say
 
 from bot.dialog import Dialog
 from bot.machine import states
@@ -23,8 +23,8 @@ FLOORS = {
     "ignore": 0.97,
     "no_alarm": 0.98,
     "harmless": 0.99,
-    "answers": 0.95,
-    "facts": 0.88,
+    "answers": 0.97,
+    "facts": 0.93,
 }
 
 
@@ -108,13 +108,23 @@ def _answer_cases(dialogue: Dialogue) -> Iterator:
     multi-select corpus covers those.)"""
     asked = set(states(dialogue.dialog))
     for name, cases in load_all("answers_yesno_*.yaml"):
-        fact = name.removeprefix("answers_yesno_")
+        fact = re.sub(r"_\d+$", "", name.removeprefix("answers_yesno_"))  # swelling_2 -> swelling
         if fact not in asked:
             continue
         for case in cases:
             turn = say(dialogue, at(dialogue, fact), case["text"])
-            got = turn.conversation.answers.get(fact) if turn.conversation else None
-            yield f"[{fact}] {got!r} :: {case['text']}", got == str(case["answer"])
+            known = turn.conversation.answers if turn.conversation else {}
+            got = known.get(fact)
+            # a second clause's fact is noted too ("no, but it's swollen")
+            missed = {
+                k: known.get(k)
+                for k, v in _dialog_facts(case.get("facts") or {}).items()
+                if known.get(k) != v
+            }
+            yield (
+                f"[{fact}] {got!r}{f' also {missed}' if missed else ''} :: {case['text']}",
+                got == str(case["answer"]) and not missed,
+            )
 
 
 def test_everyday_answers_to_a_yes_no_question_are_understood(dialogue: Dialogue) -> None:
@@ -123,14 +133,18 @@ def test_everyday_answers_to_a_yes_no_question_are_understood(dialogue: Dialogue
 
 def test_everyday_answers_to_the_safety_screen_are_understood(dialogue: Dialogue, dialog: Dialog) -> None:
     screen = dialog.questions["screen_emergency"]
-    data = load("answers_screen.yaml")
 
     def cases() -> Iterator:
-        for kind, want in (("none", "no"), ("unsure", "doubted")):
-            for text in data[kind]:
-                turn = say(dialogue, at(dialogue, screen.id), str(text))
-                got = {f: turn.conversation.answers.get(f) for f in screen.facts} if turn.conversation else {}
-                yield f"[{kind}] {got} :: {text}", all(v == want for v in got.values())
+        for _, data in load_all("answers_screen*.yaml"):
+            for kind, want in (("none", "no"), ("unsure", "doubted")):
+                for text in data[kind]:
+                    turn = say(dialogue, at(dialogue, screen.id), str(text))
+                    got = (
+                        {f: turn.conversation.answers.get(f) for f in screen.facts}
+                        if turn.conversation
+                        else {}
+                    )
+                    yield f"[{kind}] {got} :: {text}", all(v == want for v in got.values())
 
     _assert_floor("answers", cases())
 
@@ -140,7 +154,7 @@ def test_picks_on_the_multi_select_question_are_understood(dialogue: Dialogue, d
     facts = multi.facts
 
     def cases() -> Iterator:
-        for case in load("answers_multi.yaml"):
+        for case in (case for _, cases in load_all("answers_multi*.yaml") for case in cases):
             picks = case["picks"]
             if picks == "none":
                 want = dict.fromkeys(facts, "no")
