@@ -359,7 +359,7 @@ OUTCOMES = [
     ("not_behind_knee", "hi", {"location": "it spreads from my hip"}),
     ("not_behind_knee", "the pain comes from my lower back down to my knee", {}),
     ("child_no_injury", "hi", {"key_signs": "none", "child_no_sport": "yes"}),
-    ("child_no_injury", "my 12 year old daughter has knee pain", {}),
+    ("child_no_injury", "my 12 year old daughter has knee pain", {"activity": "other"}),
     ("night_or_rest_pain", "hi", {"key_signs": "none", "night_pain_unwell": "yes"}),
     ("night_or_rest_pain", "it hurts at night and I've lost weight without trying", {}),
     ("from_back_tingling", "hi", {"key_signs": "none", "back_tingling": "yes"}),
