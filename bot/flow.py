@@ -1,8 +1,8 @@
 """The dialog's flow as ordered, guarded routes out of the `choose_next` state.
 
 After every answer the conversation returns to `choose_next`; the first route whose guard
-holds decides what happens next. The order is the dialog file's: raised warning signs first
-(most urgent first), then doubted ones' confirming questions, then the `flow:` steps. Each
+holds decides what happens next. Warning signs come first, most urgent level first, each
+level's raised signs before its doubted ones' confirming questions; then the `flow:` steps. Each
 guard is a small named object, so `kneebot graph` draws the guard next to its arrow and the
 diagram shows the same decisions the bot makes.
 """
@@ -63,13 +63,18 @@ def open_facts(question: Question, facts: Mapping[str, str]) -> tuple[str, ...]:
 
 
 def routes(dialog: Dialog) -> list[Route]:
-    """Every route out of `choose_next`, in the order they are tried."""
-    by_urgency = sorted(dialog.red_flags.values(), key=lambda flag: URGENCIES.index(flag.urgency))
-    out = [Route(flag.id, Guard(f"{flag.id}_raised", "raised", sign=flag.id)) for flag in by_urgency]
-    out += [
-        Route(dialog.confirm_question(flag.id), Guard(f"{flag.id}_doubted", "doubted", sign=flag.id))
-        for flag in by_urgency
-    ]
+    """Every route out of `choose_next`, in the order they are tried: urgency level by level,
+    the raised signs of a level, then the checks of its doubted ones, then the next level. A
+    doubted emergency sign is checked before an urgent one is acted on ("I nearly passed out
+    and my calf is swollen": the faint decides between same-day care and 999)."""
+    out: list[Route] = []
+    for urgency in URGENCIES:
+        level = [flag for flag in dialog.red_flags.values() if flag.urgency == urgency]
+        out += [Route(flag.id, Guard(f"{flag.id}_raised", "raised", sign=flag.id)) for flag in level]
+        out += [
+            Route(dialog.confirm_question(flag.id), Guard(f"{flag.id}_doubted", "doubted", sign=flag.id))
+            for flag in level
+        ]
     for step in dialog.flow:
         for target in step.targets:
             if step.kind == "ask":

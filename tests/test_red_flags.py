@@ -126,6 +126,26 @@ def test_the_most_urgent_of_two_signs_in_one_message_wins(person: Person, dialog
     assert_flag(dialog, escalated(person), "clot_lungs", "mentioned")
 
 
+def test_a_doubted_emergency_sign_is_checked_before_an_urgent_one_is_acted_on(
+    person: Person, dialog: Dialog
+) -> None:
+    """A faint last night next to a swollen red calf: whether it is happening now decides
+    between same-day care and an ambulance, so it is asked first."""
+    person.say("I nearly passed out last night and my calf is swollen and red")
+    assert not any(r.result for r in person.last)
+    assert person.question.question == dialog.confirm_question("clot_lungs")
+    person.say("yes")
+    assert_flag(dialog, escalated(person), "clot_lungs", "confirmed")
+
+
+def test_an_urgent_sign_is_acted_on_once_the_doubted_emergency_is_denied(
+    person: Person, dialog: Dialog
+) -> None:
+    person.say("I nearly passed out last night and my calf is swollen and red")
+    person.say("no")
+    assert_flag(dialog, escalated(person), "calf_clot", "mentioned")
+
+
 def test_a_warning_sign_at_the_end_of_a_long_message_still_escalates(person: Person, dialog: Dialog) -> None:
     person.say("hi")
     person.say("let me tell you everything. " * 60 + "Oh, and now I have chest pain.")  # ~1,700 characters
@@ -284,6 +304,11 @@ def test_a_sign_named_with_a_screen_answer_is_never_lowered_by_it(
     person.say("hi")
     person.answer_until_asked(screen)
     person.say(f"{answer} {STATED['calf_clot']}")
+    if screen == "screen_emergency" and answer.startswith("not sure"):
+        # Doubted emergency signs are checked before an urgent one is acted on, one by one.
+        for sign in SCREENS[screen]:
+            assert person.question.question == dialog.confirm_question(sign)
+            person.say("no")
     result = escalated(person)
     assert_flag(dialog, result, "calf_clot", "mentioned")
     assert summary_line(dialog, "calf_clot", "summary_mentioned") in result.summary
@@ -342,6 +367,8 @@ def test_a_mentioned_sign_is_never_called_confirmed(person: Person, dialog: Dial
         ("my dad is short of breath and his knee hurts", "clot_lungs"),
         ("my mum's calf is swollen and red right now", "calf_clot"),
         ("asking for my son, he fell and can't stand on his leg", "cannot_bear_weight"),
+        ("my husband has a lump behind his knee that pulses", "pulsing_lump"),
+        ("my husband's knee is swollen and hot and he's burning up", "infection"),
     ],
 )
 def test_someone_elses_sign_told_in_the_present_escalates(

@@ -113,13 +113,18 @@ def _list_aware(
 ) -> Callable[[Any, Any, Any], bool]:
     """medspaCy `on_modifies`: a cue reaching forward crosses a comma only into a list closed by
     a list word ("no lump, swelling or pain"), never into a new statement ("no rash, my
-    calf is swollen", "I think it's dislocated, it's sitting on the outside")."""
+    calf is swollen", "I think it's dislocated, it's sitting on the outside"). The list word
+    must come after the last comma: the "or" of "doesn't hurt to bend or straighten, I cycle"
+    closes no list the cycling is in."""
 
     def on_modifies(target: Any, modifier: Any, between: Any) -> bool:
         if target.end <= modifier.start:
             return reaching_back(target, modifier, between)
         words = [token.norm_ for token in between]
-        if "," not in words or list_words.intersection(words):
+        if "," not in words:
+            return True
+        after_last_comma = words[len(words) - words[::-1].index(",") :]
+        if list_words.intersection(after_last_comma):
             return True
         doc = target.doc
         for token in doc[target.end : min(len(doc), target.end + 4)]:

@@ -45,6 +45,8 @@ CONFIRM = [
     ("my foot went numb last night", "blood_supply"),
     ("I had a DVT years ago", "calf_clot"),
     ("sometimes my knee locks for a second", "locked_knee"),
+    ("my foot goes numb", "blood_supply"),
+    ("is it bad that my foot goes numb?", "blood_supply"),
     ("it swelled up after I twisted it", "rapid_swelling"),
 ]
 
@@ -157,6 +159,14 @@ def test_facts_given_in_the_opening_are_never_asked(dialogue: Dialogue) -> None:
     facts = turn.conversation.answers
     assert (facts["long_runs"], facts["start_stiffness"], facts["location"]) == ("yes", "yes", "behind")
     assert any(r.name == "noted_first" for r in turn.replies)  # said back before the first question
+
+
+def test_a_denial_reaches_past_a_comma_only_into_a_list_it_closes(dialogue: Dialogue) -> None:
+    """The "or" of "bend or straighten" closes no list the cycling after the comma is in."""
+    turn = say(dialogue, None, "it doesn't hurt to bend or straighten, I cycle a lot")
+    assert turn.conversation is not None
+    assert turn.conversation.answers["activity"] == "cycling"
+    assert turn.conversation.answers["bend_straighten"] == "no"
 
 
 def test_a_cyclist_who_said_it_hurts_on_climbs_is_not_asked_about_climbing(dialogue: Dialogue) -> None:
