@@ -36,6 +36,10 @@ WORDS = {
     "fact": "stiff at the start ",
 }
 """One phrase of each kind the reader knows, repeated to the bound (and past it) in the sweep."""
+SWEEP_ROUNDS = 7
+"""Readings of each size in the sweep. The ratios are of the fastest reading of each size: a
+ratio of two single timings on a shared machine moves by more than the effect it measures, and
+the fastest is the reading's own cost with the least of other processes' in it."""
 
 
 def _timed(read, text: str, repeats: int) -> float:  # type: ignore[no-untyped-def]
@@ -61,11 +65,15 @@ def rows(dialog: Dialog, *, repeats: int, patients: bool) -> list[Row]:
     worst_kind, worst = "", 0.0
     growth: list[float] = []  # per kind: a quarter of the bound -> the bound (linear: about 4×)
     beyond: list[float] = []  # per kind: the bound -> 20 times past it (bounded: about 1×)
+    sizes = (MAX_READ_CHARS // 4, MAX_READ_CHARS, 20 * MAX_READ_CHARS)
     for kind, phrase in WORDS.items():
-        spent = {}
-        for size in (MAX_READ_CHARS // 4, MAX_READ_CHARS, 20 * MAX_READ_CHARS):
-            text = (phrase * (size // len(phrase) + 1))[:size]
-            spent[size] = _timed(read, text, 3)
+        texts = {size: (phrase * (size // len(phrase) + 1))[:size] for size in sizes}
+        runs: dict[int, list[float]] = {size: [] for size in sizes}
+        for _ in range(SWEEP_ROUNDS):  # sizes interleaved, so a busy moment hits all of them
+            for size in sizes:
+                runs[size].append(_timed(read, texts[size], 1))
+        spent = {size: min(times) for size, times in runs.items()}
+        for size in sizes:
             if spent[size] > worst:
                 worst_kind, worst = f"{kind} × {size:,} characters", spent[size]
         growth.append(spent[MAX_READ_CHARS] / spent[MAX_READ_CHARS // 4])
@@ -77,15 +85,15 @@ def rows(dialog: Dialog, *, repeats: int, patients: bool) -> list[Row]:
             section=SECTION,
             figure=f"growth from {MAX_READ_CHARS // 4:,} to {MAX_READ_CHARS:,} characters (4× the text), largest over the kinds",
             result=f"{max(growth):.1f}×",
-            target="≤ 6× (linear)",
+            target="≤ 6× (linear; quadratic would be 16×)",
             met=max(growth) <= 6,
         ),
         Row(
             section=SECTION,
             figure=f"{20 * MAX_READ_CHARS:,} characters ÷ {MAX_READ_CHARS:,} (read up to {MAX_READ_CHARS:,}), largest over the kinds",
             result=f"{max(beyond):.2f}×",
-            target="≤ 1.5× (bounded)",
-            met=max(beyond) <= 1.5,
+            target="≤ 2× (bounded; linear would be 20×)",
+            met=max(beyond) <= 2,
         ),
     ]  # fmt: skip
     if patients:

@@ -162,8 +162,8 @@ def _fact_value(kind: str, value: str, status: FactStatus) -> str | None:
     if status == "dropped":
         return None
     if kind == "yesno":
-        if value == "no":  # a phrase that says no outright ("it came on gradually")
-            return "no" if status == "stated" else None
+        if value == "no":  # a phrase that says no outright ("it came on gradually"); in doubt
+            return {"stated": "no", "unsure": "unsure"}.get(status)  # ("not sure my saddle is right")
         return {"stated": "yes", "denied": "no", "unsure": "unsure"}[status]
     return value if status in ("stated", "unsure") else None
 
@@ -190,9 +190,11 @@ class Reader:
         self._commands: dict[tuple[str, ...], str] = {}
         self._numbers: dict[str, int] = {}
         self._said_before: dict[str, Reading] = {}
-        """Readings of messages made only of answer words, numbers, commands and polite words
-        ("none of these", "nope 👍", "1 and 3", "help please"): most turns of most people, the
-        same few strings, and nothing personal in them, so they are read once."""
+        """Readings of messages made only of answer words (also a question's own: "never",
+        "none"), numbers, commands and polite words ("none of these", "nope 👍", "1 and 3",
+        "help please"): most turns of most people, the same few strings, and nothing personal in
+        them, so they are read once. A reading depends on the text alone, so a kept one is
+        exactly what reading again would give."""
 
     def warm(self) -> None:
         """Start building the pipeline in the background, off the critical path."""
@@ -270,7 +272,8 @@ class Reader:
             answers=answers,
         )
         covered = {at for cue in answers for at in range(cue.start, cue.end)}
-        everyday = not analysis.findings and (
+        covered |= {at for m in analysis.findings if m.rule.kind == "word" for at in range(m.start, m.end)}
+        everyday = all(m.rule.kind == "word" for m in analysis.findings) and (
             command is not None
             or all(
                 at in covered

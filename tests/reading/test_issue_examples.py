@@ -174,3 +174,11 @@ def test_a_cyclist_who_said_it_hurts_on_climbs_is_not_asked_about_climbing(dialo
     assert turn.conversation is not None
     assert turn.conversation.answers["hills"] == "yes"
     assert turn.conversation.answers["activity"] == "cycling"
+
+
+def test_a_phrase_that_says_no_outright_is_not_sure_when_doubted(dialogue: Dialogue) -> None:
+    """ "My saddle height is right" says no bike-fit problem; "not sure if..." leaves it open."""
+    plain = say(dialogue, None, "my saddle height is right").conversation
+    doubted = say(dialogue, None, "not sure if my saddle height is right").conversation
+    assert plain is not None and doubted is not None
+    assert (plain.answers["bike_fit"], doubted.answers["bike_fit"]) == ("no", "unsure")
