@@ -1,7 +1,8 @@
 """How much a stored conversation costs: in the memory store at scale, and in SQLite and Redis.
 
-Every conversation stored is a finished check (all twelve answers, the full history for
-`back`), the largest a conversation gets, made by playing the check through the engine once
+Every conversation stored is a finished check (the benchmark's check: both safety screens,
+where it hurts, the key signs and every supporting question, with the full history for
+`back`), a long one of its kind, made by playing the check through the engine once
 and then saved under fresh keys the way a turn saves it: under the store's lock for that key.
 """
 
