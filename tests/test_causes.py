@@ -157,6 +157,22 @@ def test_treatment_lines_follow_what_the_person_does(
     assert set(finding.treatment) <= {line.text for line in lines}  # nothing else slips in
 
 
+@pytest.mark.parametrize("cause", list(KEY_SIGNS))
+def test_advice_for_someone_who_never_said_what_they_do_fits_any_sport(
+    person: Person, dialog: Dialog, cause: str
+) -> None:
+    """The activity question is skipped when it cannot change the result; the advice then
+    names no one sport ("watch how you move", not "watching you run")."""
+    result = check(person, {KEY_SIGNS[cause][0]: "yes"})
+    assert person.stored is not None and "activity" not in person.stored.answers
+    (finding,) = [f for f in result.findings if f.cause == cause]
+    for line in dialog.causes[cause].treatment:
+        condition = line.when.get("activity")
+        assert (line.text in finding.treatment) is (condition is None or "unknown" in condition), line.text
+    one_sport = re.compile(r"\b(run|runs|running|ride|rides|riding)\b", re.IGNORECASE)
+    assert not [text for text in finding.treatment if one_sport.search(text)]
+
+
 def _bike_fit_line(dialog: Dialog) -> str:
     """Gastrocnemius tendonitis's advice only for people who cycle (a professional bike fit)."""
     (line,) = [
