@@ -162,8 +162,10 @@ def _fact_value(kind: str, value: str, status: FactStatus) -> str | None:
     if status == "dropped":
         return None
     if kind == "yesno":
-        if value == "no":  # a phrase that says no outright ("it came on gradually"); in doubt
-            return {"stated": "no", "unsure": "unsure"}.get(status)  # ("not sure my saddle is right")
+        if value == "no":
+            # A phrase that says no outright ("it came on gradually"); in a doubtful clause it
+            # leaves the fact open ("not sure my saddle height is right"), denied it says nothing.
+            return {"stated": "no", "unsure": "unsure"}.get(status)
         return {"stated": "yes", "denied": "no", "unsure": "unsure"}[status]
     return value if status in ("stated", "unsure") else None
 
@@ -190,11 +192,11 @@ class Reader:
         self._commands: dict[tuple[str, ...], str] = {}
         self._numbers: dict[str, int] = {}
         self._said_before: dict[str, Reading] = {}
-        """Readings of messages made only of answer words (also a question's own: "never",
-        "none"), numbers, commands and polite words ("none of these", "nope 👍", "1 and 3",
-        "help please"): most turns of most people, the same few strings, and nothing personal in
-        them, so they are read once. A reading depends on the text alone, so a kept one is
-        exactly what reading again would give."""
+        """Readings of short messages made only of answer words (also a question's own:
+        "never", "none"), numbers, commands and polite words ("none of these", "nope 👍", "1 and
+        3", "help please"): most turns of most people, the same few strings, read once. Kept in
+        this process's memory only, never linked to who sent them; a reading depends on the
+        text alone, so a kept one is exactly what reading again would give."""
 
     def warm(self) -> None:
         """Start building the pipeline in the background, off the critical path."""
