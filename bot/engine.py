@@ -129,6 +129,7 @@ class Engine:
         began = time.perf_counter()
         now = self.clock()
         before: Conversation | None = None
+        followed = False
         languages = self.languages
         asked = languages.asked_for(incoming.text) if incoming.button is None else None
         language = languages.of_locale(incoming.locale) or languages.default
@@ -144,7 +145,12 @@ class Engine:
                     reading = languages[held].read(incoming)
                 unread = not (reading.findings or reading.answers or reading.numbers or reading.command)
                 if not asked and (reading.foreign or (before is not None and unread and not reading.empty)):
-                    held, reading = self._written_in(incoming, held, reading, started=before is not None)
+                    # A check opened but told nothing yet (the console greets before anyone
+                    # types) is still for its first message to set the language.
+                    started = before is not None and bool(before.answers or before.history)
+                    was = held
+                    held, reading = self._written_in(incoming, held, reading, started=started)
+                    followed = before is not None and held != was
                 language = asked or held
                 if asked:
                     turn = self._switch(before, asked, incoming, now)
@@ -154,6 +160,8 @@ class Engine:
                     stored = "" if language == languages.default else language
                     turn = replace(turn, conversation=replace(turn.conversation, language=stored))
                 replies = list(turn.replies)
+                if not asked and followed:  # say so, in the language it now speaks
+                    replies.insert(0, languages[language].message("language_switched"))
                 if turn.forget:
                     count = self.store.forget_user(incoming.user)
                     replies.append(languages[language].forgotten(count))
@@ -185,7 +193,8 @@ class Engine:
     ) -> tuple[str, Reading]:
         """A message in another language kneebot speaks (foreign to this check's reader, or,
         in a check under way, nothing it could read: Spanish word lists hold many English words):
-        a first message starts the check in it; a check under way keeps its language, unless
+        a first message (or one to a check that has learnt nothing yet) moves the check to it; a
+        check under way keeps its language, unless
         the message tells of a warning sign, which is read and answered in the language it was
         told in."""
         other = self.languages.written_in(incoming.text, held)

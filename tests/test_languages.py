@@ -60,6 +60,27 @@ def test_a_first_message_written_in_spanish_starts_in_spanish(engine: Engine, sp
     assert named(replies, "greeting").text == spanish.messages["greeting"]
 
 
+def test_a_check_opened_before_anyone_typed_follows_the_language_of_the_first_message(
+    engine: Engine, spanish: Dialog
+) -> None:
+    """The console greets before anyone types; a first message in Spanish still sets the
+    language, with everything it said kept (here, where it hurts)."""
+    engine.open("test:k", "test:u")
+    replies = say(engine, "hola, me duele detrás de la rodilla")
+    assert replies[0].text == spanish.messages["language_switched"]
+    assert replies[-1].text == spanish.questions["screen_emergency"].text
+    stored = engine.store.load("test:k", now=engine.clock())
+    assert stored is not None and stored.language == "es" and stored.answers["location"] == "behind"
+
+
+def test_a_check_that_has_learnt_something_keeps_its_language(engine: Engine, dialog: Dialog) -> None:
+    engine.open("test:k", "test:u")
+    say(engine, "none of these")
+    replies = say(engine, "ninguna de estas")  # Spanish, mid-check: a note on how to switch instead
+    assert named(replies, "non_english")
+    assert replies[-1].text == dialog.questions["screen_urgent"].text
+
+
 def test_a_check_keeps_its_language_and_switches_only_when_asked(
     engine: Engine, dialog: Dialog, spanish: Dialog
 ) -> None:
