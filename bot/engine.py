@@ -146,8 +146,10 @@ class Engine:
                 unread = not (reading.findings or reading.answers or reading.numbers or reading.command)
                 if not asked and (reading.foreign or (before is not None and unread and not reading.empty)):
                     # A check opened but told nothing yet (the console greets before anyone
-                    # types) is still for its first message to set the language.
-                    started = before is not None and bool(before.answers or before.history)
+                    # types) is still for a first message plainly in another language to set
+                    # the language (not for one it merely cannot read: emoji, junk).
+                    fresh = before is not None and not (before.answers or before.history) and reading.foreign
+                    started = before is not None and not fresh
                     was = held
                     held, reading = self._written_in(incoming, held, reading, started=started)
                     followed = before is not None and held != was
