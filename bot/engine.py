@@ -149,10 +149,11 @@ class Engine:
                     # types) is still for a first message plainly in another language to set
                     # the language (not for one it merely cannot read: emoji, junk).
                     fresh = before is not None and not (before.answers or before.history) and reading.foreign
-                    started = before is not None and not fresh
                     was = held
-                    held, reading = self._written_in(incoming, held, reading, started=started)
-                    followed = before is not None and held != was
+                    held, reading = self._written_in(
+                        incoming, held, reading, started=before is not None and not fresh
+                    )
+                    followed = fresh and held != was  # (a warning sign told in it is answered, no note)
                 language = asked or held
                 if asked:
                     turn = self._switch(before, asked, incoming, now)
@@ -162,7 +163,7 @@ class Engine:
                     stored = "" if language == languages.default else language
                     turn = replace(turn, conversation=replace(turn.conversation, language=stored))
                 replies = list(turn.replies)
-                if not asked and followed:  # say so, in the language it now speaks
+                if followed and turn.result is None:  # say so (a warning sign's advice goes first)
                     replies.insert(0, languages[language].message("language_switched"))
                 if turn.forget:
                     count = self.store.forget_user(incoming.user)

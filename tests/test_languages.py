@@ -111,6 +111,7 @@ def test_a_warning_sign_told_in_spanish_is_answered_in_spanish(engine: Engine, s
     (result,) = [r.result for r in replies if r.result is not None]
     assert result.red_flag == "clot_lungs" and result.urgency == "emergency"
     assert result.title == spanish.red_flags["clot_lungs"].title
+    assert replies[0].result is result, "nothing before the emergency advice"
 
 
 def test_another_language_gets_the_note_with_how_to_switch(
