@@ -7,7 +7,7 @@ assert rates over whole corpora and print every miss.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,42 @@ def rate_of(cases: Iterable[tuple[str, bool]]) -> tuple[float, list[str]]:
     results = list(cases)
     misses = [label for label, ok in results if not ok]
     return 1 - len(misses) / max(1, len(results)), misses
+
+
+Did = tuple[str, str | None]
+"""What the bot did with a message (see `outcome`)."""
+
+
+def assert_floor(floors: Mapping[str, float], kind: str, cases: Iterable[tuple[str, bool]]) -> None:
+    """At least the floor's share of the cases went right; a failure lists every miss."""
+    rate, misses = rate_of(cases)
+    assert rate >= floors[kind], (
+        f"{kind}: {rate:.1%} < {floors[kind]:.0%}; missed {len(misses)}:\n" + "\n".join(misses)
+    )
+
+
+def sign_cases(
+    dialogue: Dialogue,
+    signs: Iterable[tuple[str, Mapping[str, Any]]],
+    kind: str,
+    check: Callable[[str, Did], bool],
+) -> Iterator[tuple[str, bool]]:
+    """Each phrase of one kind (escalate, confirm, ignore, no_alarm) of each warning sign's
+    lists, in every position, checked by `check(sign, what the bot did)`."""
+    for sign, lists in signs:
+        for text in lists.get(kind) or []:
+            for where in POSITIONS:
+                did = outcome(dialogue.dialog, say(dialogue, position(dialogue, where), str(text)))
+                yield f"[{sign} {where}] {did} :: {text}", check(sign, did)
+
+
+def harmless_outcomes(dialogue: Dialogue, texts: Iterable[Any]) -> list[tuple[str, Did]]:
+    """What the bot did with each ordinary message, as a first message and mid-dialog."""
+    return [
+        (f"[{where}] {text}", outcome(dialogue.dialog, say(dialogue, position(dialogue, where), str(text))))
+        for text in texts
+        for where in ("first", "mid_dialog")
+    ]
 
 
 def say(dialogue: Dialogue, conversation: Conversation | None, text: str) -> Turn:

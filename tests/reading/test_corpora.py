@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 import pytest
-from corpus_driver import POSITIONS, at, load_all, outcome, position, rate_of, say
+from corpus_driver import Did, assert_floor, at, harmless_outcomes, load_all, say, sign_cases
 
 from bot.dialog import Dialog
 from bot.machine import states
@@ -29,21 +29,15 @@ FLOORS = {
 
 
 def _assert_floor(kind: str, cases: Iterable[tuple[str, bool]]) -> None:
-    rate, misses = rate_of(cases)
-    assert rate >= FLOORS[kind], (
-        f"{kind}: {rate:.1%} < {FLOORS[kind]:.0%}; missed {len(misses)}:\n" + "\n".join(misses)
-    )
+    assert_floor(FLOORS, kind, cases)
 
 
 def _sign_cases(
-    dialogue: Dialogue, kind: str, check: Callable[[str, tuple[str, str | None]], bool]
-) -> Iterator:
-    for name, data in load_all("warning_signs/*.yaml"):
-        sign = re.sub(r"_\d+$", "", name)  # blood_supply_3.yaml is a further round of blood_supply
-        for text in data.get(kind) or []:
-            for where in POSITIONS:
-                did = outcome(dialogue.dialog, say(dialogue, position(dialogue, where), text))
-                yield f"[{name} {where}] {did} :: {text}", check(sign, did)
+    dialogue: Dialogue, kind: str, check: Callable[[str, Did], bool]
+) -> Iterator[tuple[str, bool]]:
+    # blood_supply_3.yaml is a further round of blood_supply
+    signs = ((re.sub(r"_\d+$", "", name), lists) for name, lists in load_all("warning_signs/*.yaml"))
+    return sign_cases(dialogue, signs, kind, check)
 
 
 @pytest.fixture(scope="module")
@@ -80,18 +74,8 @@ def test_near_misses_never_escalate(dialogue: Dialogue) -> None:
     _assert_floor("no_alarm", _sign_cases(dialogue, "no_alarm", lambda _, did: did[0] != "escalate"))
 
 
-def _harmless(dialogue: Dialogue) -> list[tuple[str, tuple[str, str | None]]]:
-    out = []
-    for _, phrases in load_all("harmless_*.yaml"):
-        for text in phrases:
-            for where in ("first", "mid_dialog"):
-                out.append(
-                    (
-                        f"[{where}] {text}",
-                        outcome(dialogue.dialog, say(dialogue, position(dialogue, where), text)),
-                    )
-                )
-    return out
+def _harmless(dialogue: Dialogue) -> list[tuple[str, Did]]:
+    return harmless_outcomes(dialogue, (text for _, texts in load_all("harmless_*.yaml") for text in texts))
 
 
 def test_ordinary_messages_raise_no_alarm(dialogue: Dialogue) -> None:

@@ -8,11 +8,22 @@ sign stated plainly is never simply carried on past."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
-from corpus_driver import POSITIONS, at, load_all, outcome, position, rate_of, say
+from corpus_driver import (
+    POSITIONS,
+    Did,
+    assert_floor,
+    at,
+    harmless_outcomes,
+    load_all,
+    outcome,
+    position,
+    say,
+    sign_cases,
+)
 
 from bot.dialog import Dialog
 from bot.dialog.loader import check_translation
@@ -36,22 +47,15 @@ def spanish(dialog: Dialog) -> Dialogue:
     return Dialogue(check_translation(dialog, ROOT / "dialogs" / "knee_pain_es.yaml"))
 
 
-def _floor(kind: str, cases: Iterator[tuple[str, bool]]) -> None:
-    rate, misses = rate_of(cases)
-    assert rate >= FLOORS_ES[kind], (
-        f"{kind} (es): {rate:.1%} < {FLOORS_ES[kind]:.0%}; missed {len(misses)}:\n" + "\n".join(misses)
-    )
+def _floor(kind: str, cases: Iterable[tuple[str, bool]]) -> None:
+    assert_floor(FLOORS_ES, kind, cases)
 
 
 def _sign_cases(
-    dialogue: Dialogue, kind: str, check: Callable[[str, tuple[str, str | None]], bool]
+    dialogue: Dialogue, kind: str, check: Callable[[str, Did], bool]
 ) -> Iterator[tuple[str, bool]]:
-    for _, signs in load_all("es/warning_signs*.yaml"):
-        for sign, lists in signs.items():
-            for text in lists.get(kind) or []:
-                for where in POSITIONS:
-                    did = outcome(dialogue.dialog, say(dialogue, position(dialogue, where), str(text)))
-                    yield f"[{sign} {where}] {did} :: {text}", check(sign, did)
+    signs = (item for _, lists in load_all("es/warning_signs*.yaml") for item in lists.items())
+    return sign_cases(dialogue, signs, kind, check)
 
 
 def test_spanish_warning_signs_stated_plainly_escalate_at_their_urgency(spanish: Dialogue) -> None:
@@ -80,12 +84,7 @@ def test_spanish_near_misses_never_escalate(spanish: Dialogue) -> None:
 
 
 def test_ordinary_spanish_messages_raise_no_alarm(spanish: Dialogue) -> None:
-    cases = [
-        (f"[{where}] {text}", outcome(spanish.dialog, say(spanish, position(spanish, where), str(text))))
-        for _, texts in load_all("es/harmless*.yaml")
-        for text in texts
-        for where in ("first", "mid_dialog")
-    ]
+    cases = harmless_outcomes(spanish, (text for _, texts in load_all("es/harmless*.yaml") for text in texts))
     assert not [label for label, did in cases if did == ("escalate", "emergency")], (
         "an ordinary Spanish message raised an emergency"
     )
